@@ -1,0 +1,52 @@
+"""Command line: flags → one ``Options`` → ``app.run`` → exit. Only this module exits.
+
+``castra-tail [OPTIONS] [FILE]...`` reads streams; ``castra-tail demo`` replays a
+shipped example. Usage errors are one line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import NoReturn
+
+from castra_tail import CONTRACT_VERSION, __version__
+
+def main(argv: list[str] | None = None) -> NoReturn:
+    """Entry point of the ``castra-tail`` command."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    if args in (["--version"], ["-V"]):  # before any heavy import: start-up matters
+        print(f"castra-tail {__version__} (Event Contract {CONTRACT_VERSION})")
+        sys.exit(0)
+    sys.exit(_invoke(args))
+
+
+def _invoke(args: list[str]) -> int:
+    import typer
+
+    from castra_tail import commands
+    from castra_tail.app import UsageError
+
+    click_error = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+    if args[:1] == ["demo"]:
+        app, args = commands.demo_app(), args[1:]
+    else:
+        app = commands.tail_app()
+    try:
+        status = app(args=args, prog_name="castra-tail", standalone_mode=False)
+    except click_error as exc:
+        return _usage(exc.format_message())
+    except UsageError as exc:
+        return _usage(str(exc))
+    except KeyboardInterrupt:
+        return 130
+    return status if isinstance(status, int) else 0
+
+
+def _usage(message: str) -> int:
+    from castra_tail.verdict import ExitStatus
+
+    one_line = " ".join(message.split())
+    sys.stderr.write(f"castra-tail: error: {one_line} (see castra-tail --help)\n")
+    return int(ExitStatus.USAGE)
+
+

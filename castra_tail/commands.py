@@ -1,0 +1,188 @@
+"""The Typer commands: ``castra-tail [OPTIONS] [FILE]...`` and ``castra-tail demo``.
+
+Flags become one ``app.Options``; the command returns the exit status and
+``cli`` exits with it.
+"""
+
+import sys
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+from castra_tail import CONTRACT_VERSION, __version__
+
+_HELP = f"""Read Castra Event Contract {CONTRACT_VERSION} streams (NDJSON): decode, filter,
+render, and exit non-zero when the run failed.
+
+Reads standard input when no FILE is given (or for -), else each FILE in order.
+"""
+_EPILOG = """Examples:
+
+  castra up | castra-tail
+
+  castra-tail logs/up.ndjson --vm web-0 --level warn
+
+  castra-tail up.ndjson --format ndjson --type bootstrap | jq .duration_ms
+
+  castra-tail --format json up.ndjson > report.json
+
+  castra-tail demo
+
+Exit status: 0 clean; 1 an event at or above --fail-on (or a malformed line with
+--strict, or an incomplete stream); 2 usage error; 130 interrupted.
+"""
+
+
+class Format(str, Enum):
+    """--format values."""
+
+    text = "text"
+    ndjson = "ndjson"
+    json = "json"
+
+
+class Color(str, Enum):
+    """--color values."""
+
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+class LevelName(str, Enum):
+    """--level values."""
+
+    info = "info"
+    progress = "progress"
+    warn = "warn"
+    error = "error"
+    blocker = "blocker"
+
+
+class FailOn(str, Enum):
+    """--fail-on values."""
+
+    info = "info"
+    progress = "progress"
+    warn = "warn"
+    error = "error"
+    blocker = "blocker"
+    never = "never"
+
+
+def tail_app() -> typer.Typer:
+    """The main command."""
+    app = typer.Typer(add_completion=False, rich_markup_mode="rich", context_settings={
+        "help_option_names": ["-h", "--help"]})
+
+    @app.command(help=_HELP, epilog=_EPILOG)
+    def tail(
+        files: Annotated[list[str] | None, typer.Argument(
+            metavar="FILE", help="Event streams to read; - is standard input.",
+            show_default=False)] = None,
+        type_: Annotated[list[str] | None, typer.Option(
+            "--type", "-t", metavar="PATTERN", rich_help_panel="Filters",
+            help="Show only these types: exact (bootstrap.step), a family (bootstrap), "
+            "or a glob (command.re*). Repeatable.")] = None,
+        exclude_type: Annotated[list[str] | None, typer.Option(
+            "--exclude-type", "-T", metavar="PATTERN", rich_help_panel="Filters",
+            help="Hide these types (same patterns as --type). Repeatable.")] = None,
+        vm: Annotated[list[str] | None, typer.Option(
+            "--vm", metavar="NAME", rich_help_panel="Filters",
+            help="Show only events about this VM (a glob: 'web-*'). Repeatable.")] = None,
+        level: Annotated[LevelName, typer.Option(
+            "--level", "-l", rich_help_panel="Filters", envvar="CASTRA_TAIL_LEVEL",
+            case_sensitive=False, help="Show only events at or above this attention level.")
+        ] = LevelName.info,
+        fmt: Annotated[Format, typer.Option(
+            "--format", rich_help_panel="Output", envvar="CASTRA_TAIL_FORMAT",
+            case_sensitive=False,
+            help="text for people; ndjson: the selected input lines, byte for byte; "
+            "json: one report at the end.")] = Format.text,
+        summary: Annotated[bool | None, typer.Option(
+            "--summary/--no-summary", rich_help_panel="Output", show_default=False,
+            help="Print the final summary (default: on for text, off for ndjson, "
+            "where it goes to stderr).")] = None,
+        summary_only: Annotated[bool, typer.Option(
+            "--summary-only", rich_help_panel="Output",
+            help="Print only the final summary.")] = False,
+        timelines: Annotated[bool, typer.Option(
+            "--timelines/--no-timelines", rich_help_panel="Output",
+            help="Draw each VM's bootstrap timeline when it ends.")] = True,
+        color: Annotated[Color, typer.Option(
+            "--color", rich_help_panel="Output", envvar="CASTRA_TAIL_COLOR",
+            case_sensitive=False,
+            help="auto: colour on a terminal unless NO_COLOR is set.")] = Color.auto,
+        width: Annotated[int | None, typer.Option(
+            "--width", rich_help_panel="Output", min=20, envvar="CASTRA_TAIL_WIDTH", metavar="COLUMNS",
+            help="Columns for timelines and the summary (default: the terminal's, "
+            "$COLUMNS, or 80).", show_default=False)] = None,
+        fail_on: Annotated[FailOn, typer.Option(
+            "--fail-on", rich_help_panel="Exit status", envvar="CASTRA_TAIL_FAIL_ON",
+            case_sensitive=False,
+            help="Exit 1 when any event is at or above this level; never: don't.")
+        ] = FailOn.error,
+        strict: Annotated[bool, typer.Option(
+            "--strict", rich_help_panel="Exit status",
+            help="Exit 1 when any line is not a valid event.")] = False,
+        max_line_bytes: Annotated[int, typer.Option(
+            "--max-line-bytes", rich_help_panel="Input", min=1, metavar="BYTES",
+            help="Longer lines are skipped and reported, never held in memory.")
+        ] = 16 << 20,
+        version: Annotated[bool, typer.Option(
+            "--version", "-V", help="Print the version and exit.")] = False,
+    ) -> None:
+        if version:
+            print(f"castra-tail {__version__} (Event Contract {CONTRACT_VERSION})")
+            return
+        from castra_tail import app as tail_app
+        from castra_tail.attention import Level, parse_level
+        from castra_tail.filters import pattern_hint
+        from castra_tail.output import Env
+
+        for pattern in [*(type_ or ()), *(exclude_type or ())]:
+            hint = pattern_hint(pattern)
+            if hint:
+                sys.stderr.write(f"castra-tail: warning: {hint}\n")
+        opts = tail_app.Options(
+            files=tuple(files or ()),
+            format=fmt.value,
+            types=tuple(type_ or ()),
+            exclude_types=tuple(exclude_type or ()),
+            vms=tuple(vm or ()),
+            level=parse_level(level.value) or Level.INFO,
+            fail_on=None if fail_on is FailOn.never else parse_level(fail_on.value),
+            strict=strict,
+            summary=summary,
+            summary_only=summary_only,
+            timelines=timelines,
+            color=color.value,
+            width=width,
+            max_line_bytes=max_line_bytes,
+        )
+        raise typer.Exit(tail_app.run(opts, Env.from_process()))
+
+    return app
+
+
+def demo_app() -> typer.Typer:
+    """``castra-tail demo``."""
+    from castra_tail import demo
+
+    app = typer.Typer(add_completion=False, rich_markup_mode="rich", context_settings={
+        "help_option_names": ["-h", "--help"]})
+
+    @app.command(help="Replay a shipped example stream: at a realistic pace on a terminal, "
+                 "at once otherwise.")
+    def run_demo(
+        name: Annotated[str, typer.Argument(
+            help=f"Example to replay: {', '.join(demo.names())}.")] = demo.DEFAULT,
+        speed: Annotated[float, typer.Option(
+            "--speed", min=0.0, help="Pace multiplier; 0 replays at once.")] = 1.0,
+        color: Annotated[Color, typer.Option("--color", case_sensitive=False)] = Color.auto,
+    ) -> None:
+        raise typer.Exit(demo.run(name, speed=speed, color=color.value))
+
+    return app
+

@@ -1,0 +1,184 @@
+"""Bytes → ``Event`` | ``Malformed`` | ``Unknown``: decoding that never raises.
+
+One reused msgspec ``Decoder`` does the work on the hot path. Only a line that
+fails takes the slow path, where it is decoded generically to say *why* in words
+a person understands (``missing "type"``, ``bootstrap.step: duration_ms:
+expected an integer, got a string``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, Final
+
+import msgspec
+
+from castra_tail import events as ev
+
+
+class Malformed(msgspec.Struct, gc=False):
+    """A line that is not a valid event, and why.
+
+    ``text`` is true for a line that is not JSON at all (castra's stderr often
+    shares the pipe): it is shown as it is rather than as an error.
+    """
+
+    reason: str
+    text: bool = False
+
+
+class Unknown(msgspec.Struct, gc=False):
+    """A JSON object whose ``type`` this contract version does not know."""
+
+    type: str
+
+
+Decoded = ev.Event | Malformed | Unknown
+
+#: What a line of only whitespace decodes to; it is skipped, not reported.
+BLANK: Final = Malformed("blank line", text=True)
+
+class _Probe(msgspec.Struct):
+    """Only the ``type`` of an object, whatever else it holds."""
+
+    type: Any = msgspec.UNSET
+
+
+_DECODER: Final = msgspec.json.Decoder(ev.AnyEvent)
+_PROBE: Final = msgspec.json.Decoder(_Probe)
+
+_UNDECODABLE: Final = (msgspec.DecodeError, RecursionError, UnicodeDecodeError, ValueError)
+
+
+def decode(line: bytes) -> Decoded:
+    """Decode one line (without its newline). Never raises."""
+    try:
+        event = _DECODER.decode(line)
+    except msgspec.ValidationError as exc:
+        return _explain_invalid(line, exc)
+    except _UNDECODABLE as exc:
+        return _explain_undecodable(line, exc)
+    except Exception as exc:  # noqa: BLE001 - the stream must go on, whatever a line holds
+        return Malformed(f"undecodable: {type(exc).__name__}")
+    fixup = _FIXUPS.get(type(event))
+    return event if fixup is None else fixup(event)
+
+
+# --- normalisation of accepted aliases ------------------------------------------
+
+_CANONICAL_SEVERITIES: Final = frozenset(ev.SEVERITIES)
+_SEVERITY_ALIASES: Final = {s: s for s in ev.SEVERITIES} | {"warning": "warn"}
+
+
+def _fix_message(e: ev.Message) -> Decoded:
+    if e.severity not in _CANONICAL_SEVERITIES:
+        # Castra's Rust enum spells one `Warning`; an unknown value is kept as it is.
+        e.severity = _SEVERITY_ALIASES.get(e.severity.lower(), e.severity)
+    return e
+
+
+def _fix_usage(e: ev.Usage) -> Decoded:
+    if e.prompt_tokens is None:
+        if e.input_tokens is None:
+            return Malformed('usage: missing "prompt_tokens" (or "input_tokens")')
+        e.prompt_tokens = e.input_tokens
+    if e.completion_tokens is None:
+        if e.output_tokens is None:
+            return Malformed('usage: missing "completion_tokens" (or "output_tokens")')
+        e.completion_tokens = e.output_tokens
+    if e.cached_tokens is None:
+        e.cached_tokens = e.cached_input_tokens or 0
+    return e
+
+
+def _fix_cleanup(e: ev.Cleanup) -> Decoded:
+    if e.category is None:
+        if e.kind is None:
+            return Malformed('cleanup: missing "category" (or "kind")')
+        e.category = e.kind
+    return e
+
+
+def _fix_lifecycle(e: ev.VmLifecycle) -> Decoded:
+    for name in ev.PHASE_FIELDS.get(e.phase, ()):
+        if getattr(e, name) is None:
+            return Malformed(f'vm.lifecycle {e.phase}: missing "{name}"')
+    return e
+
+
+_FIXUPS: Final[dict[type, Callable[[Any], Decoded]]] = {
+    ev.Message: _fix_message,
+    ev.Usage: _fix_usage,
+    ev.Cleanup: _fix_cleanup,
+    ev.VmLifecycle: _fix_lifecycle,
+}
+
+
+# --- the slow path: explaining a bad line ---------------------------------------
+
+_WORDS: Final = {
+    "int": "an integer",
+    "str": "a string",
+    "object": "an object",
+    "array": "an array",
+    "bool": "a boolean",
+    "float": "a number",
+    "null": "null",
+}
+_KINDS: Final = _WORDS | {"int": "a number"}
+_JSON_KINDS: Final = {
+    list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean",
+    dict: "an object", type(None): "null",
+}
+_NOT_OBJECT: Final = re.compile(r"Expected `object`, got `(\w+)`")
+_AT: Final = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
+
+
+def _explain_undecodable(line: bytes, exc: Exception) -> Malformed:
+    if not line.strip():
+        return BLANK
+    if isinstance(exc, RecursionError):
+        return Malformed("invalid JSON: nested too deeply")
+    if isinstance(exc, UnicodeDecodeError):
+        return Malformed("invalid UTF-8")
+    if not line.lstrip().startswith(b"{"):
+        return Malformed("not JSON", text=True)
+    detail = str(exc).removeprefix("JSON is malformed: ")
+    if detail == "Input data was truncated":
+        detail = "truncated"
+    return Malformed(f"invalid JSON: {detail}")
+
+
+def _explain_invalid(line: bytes, exc: msgspec.ValidationError) -> Decoded:
+    try:
+        kind = _PROBE.decode(line).type
+    except msgspec.ValidationError as not_object:
+        got = _NOT_OBJECT.match(str(not_object))
+        return Malformed(f"not an object ({_KINDS.get(got[1], got[1]) if got else 'a value'})")
+    except Exception:  # noqa: BLE001 - the typed decoder parsed it; never fail here
+        return Malformed(_words(str(exc)))
+    if kind is msgspec.UNSET:
+        return Malformed('missing "type"')
+    if not isinstance(kind, str):
+        return Malformed(f'"type" is {_JSON_KINDS.get(type(kind), "not a string")}, not a string')
+    if kind not in ev.KNOWN_TYPES:
+        return Unknown(kind)
+    return Malformed(f"{kind}: {_words(str(exc))}")
+
+
+def _words(message: str) -> str:
+    """msgspec's validation message as ``path: problem`` in plain words."""
+    found = _AT.match(message)
+    assert found is not None  # the pattern matches any string
+    msg, path = found["msg"], (found["path"] or "").lstrip(".")
+    missing = re.fullmatch(r"Object missing required field `(.+)`", msg)
+    if missing:
+        problem = f'missing "{missing[1]}"'
+    elif got := re.fullmatch(r"Expected `(\w+)`, got `(\w+)`", msg):
+        problem = f"expected {_WORDS.get(got[1], got[1])}, got {_WORDS.get(got[2], got[2])}"
+    elif bound := re.fullmatch(r"Expected `(\w+)` (.+)", msg):
+        problem = f"expected {_WORDS.get(bound[1], bound[1])} {bound[2]}"
+    else:
+        problem = msg[:1].lower() + msg[1:]
+    return f"{path}: {problem}" if path else problem

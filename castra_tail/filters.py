@@ -1,0 +1,87 @@
+"""What is shown: pure predicates built from ``--type``, ``--exclude-type``, ``--vm``, ``--level``.
+
+Filters choose what is *shown*; the state, the summary and the exit status
+always cover the whole stream.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from typing import Final
+
+from castra_tail.attention import Level
+from castra_tail.events import KNOWN_TYPES, family_of
+
+FAMILIES: Final = tuple(dict.fromkeys(family_of(t) for t in KNOWN_TYPES))
+_GLOB: Final = frozenset("*?[")
+
+
+def type_matches(pattern: str, type_name: str) -> bool:
+    """True when ``type_name`` is ``pattern``, in its family, or matches it as a glob.
+
+    ``bootstrap`` matches every ``bootstrap.*``; ``command.re*`` is a glob.
+    """
+    if _GLOB.intersection(pattern):
+        return fnmatchcase(type_name, pattern)
+    return type_name == pattern or type_name.startswith(pattern + ".")
+
+
+def pattern_hint(pattern: str) -> str | None:
+    """A warning for a ``--type`` pattern that matches no type of the contract."""
+    if any(type_matches(pattern, t) for t in KNOWN_TYPES):
+        return None
+    close = difflib.get_close_matches(pattern, KNOWN_TYPES + FAMILIES, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"--type/--exclude-type {pattern!r} matches no type of Event Contract v1{hint}"
+
+
+@dataclass
+class Selector:
+    """Decides whether an event is shown.
+
+    Lines that are not events (plain text, malformed JSON) have no type and no
+    VM: they are shown only when no ``--type``/``--vm`` filter is set, and at
+    ``--level`` info (text) or warn (malformed) like any event.
+    """
+
+    types: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    vms: tuple[str, ...] = ()
+    min_level: Level = Level.INFO
+    _type_cache: dict[str, bool] = field(default_factory=dict, repr=False)
+    _vm_cache: dict[str | None, bool] = field(default_factory=dict, repr=False)
+
+    @property
+    def narrowed(self) -> bool:
+        """True when ``--type`` or ``--vm`` asks for particular events."""
+        return bool(self.types or self.vms)
+
+    def wants_type(self, type_name: str) -> bool:
+        """Whether events of this type pass the type filters."""
+        cached = self._type_cache.get(type_name)
+        if cached is None:
+            included = not self.types or any(type_matches(p, type_name) for p in self.types)
+            excluded = any(type_matches(p, type_name) for p in self.exclude)
+            cached = self._type_cache[type_name] = included and not excluded
+        return cached
+
+    def wants_vm(self, vm: str | None) -> bool:
+        """Whether events about ``vm`` (None: about no VM) pass the VM filter."""
+        if not self.vms:
+            return True
+        cached = self._vm_cache.get(vm)
+        if cached is None:
+            cached = vm is not None and any(fnmatchcase(vm, p) for p in self.vms)
+            if len(self._vm_cache) < 100_000:
+                self._vm_cache[vm] = cached
+        return cached
+
+    def wants(self, type_name: str, vm: str | None, level: Level) -> bool:
+        """Whether an event is shown."""
+        return level >= self.min_level and self.wants_type(type_name) and self.wants_vm(vm)
+
+    def wants_line(self, level: Level) -> bool:
+        """Whether a non-event line (text or malformed) at ``level`` is shown."""
+        return not self.narrowed and level >= self.min_level

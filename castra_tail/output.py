@@ -1,0 +1,178 @@
+"""Where output goes: the stdout writer, the consoles, colour and width decisions.
+
+Only ``Writer`` touches stdout. It collects a batch of output and writes it in
+one call, and turns a reader that went away (``EPIPE``) into ``StdoutClosed``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import BinaryIO, Final, TextIO
+
+from rich.color import ColorSystem
+from rich.console import Console, RenderableType
+
+from castra_tail.render.theme import THEME
+
+COLOR_CHOICES: Final = ("auto", "always", "never")
+DEFAULT_WIDTH: Final = 80
+_SYSTEMS: Final = {
+    "standard": ColorSystem.STANDARD,
+    "256": ColorSystem.EIGHT_BIT,
+    "truecolor": ColorSystem.TRUECOLOR,
+    "windows": ColorSystem.WINDOWS,
+}
+
+
+class StdoutClosed(Exception):
+    """The reader of stdout went away (``castra-tail … | head -3``)."""
+
+
+class Writer:
+    """A batching writer over a binary stream; a text file for Rich too."""
+
+    def __init__(self, stream: BinaryIO, *, tty: bool = False) -> None:
+        self._stream = stream
+        self._tty = tty
+        self._text: list[str] = []
+        self._bytes: list[bytes] = []
+
+    def write(self, text: str) -> int:
+        """Queue text (Rich writes through this)."""
+        self._text.append(text)
+        return len(text)
+
+    def write_bytes(self, data: bytes) -> None:
+        """Queue bytes as they are."""
+        if self._text:
+            self._move_text()
+        self._bytes.append(data)
+
+    def _move_text(self) -> None:
+        self._bytes.append("".join(self._text).encode("utf-8", "replace"))
+        self._text.clear()
+
+    def flush(self) -> None:
+        """Write what is queued in one call."""
+        if self._text:
+            self._move_text()
+        if not self._bytes:
+            return
+        data = b"".join(self._bytes)
+        self._bytes.clear()
+        try:
+            self._stream.write(data)
+            self._stream.flush()
+        except BrokenPipeError as exc:
+            raise StdoutClosed from exc
+
+    def isatty(self) -> bool:
+        """Whether the stream is a terminal (decided once, by the environment)."""
+        return self._tty
+
+    @property
+    def encoding(self) -> str:
+        """Always UTF-8."""
+        return "utf-8"
+
+
+@dataclass
+class Env:
+    """The process's streams and what they are."""
+
+    stdout: Writer
+    stderr: TextIO
+    stdout_tty: bool
+    stdin_tty: bool
+    environ: Mapping[str, str]
+    terminal_width: int | None
+
+    @classmethod
+    def from_process(cls) -> Env:
+        """The real environment of this process."""
+        tty = sys.stdout.isatty()
+        width = None
+        if tty:
+            try:
+                width = os.get_terminal_size(sys.stdout.fileno()).columns
+            except OSError:
+                width = None
+        return cls(
+            stdout=Writer(sys.stdout.buffer, tty=tty),
+            stderr=sys.stderr,
+            stdout_tty=tty,
+            stdin_tty=sys.stdin.isatty() if sys.stdin else False,
+            environ=os.environ,
+            terminal_width=width,
+        )
+
+    def width(self, requested: int | None) -> int:
+        """Columns to draw for: ``--width``, else the terminal's, else ``$COLUMNS``, else 80."""
+        if requested:
+            return requested
+        if self.terminal_width:
+            return self.terminal_width
+        columns = self.environ.get("COLUMNS", "")
+        return int(columns) if columns.isdigit() and int(columns) > 0 else DEFAULT_WIDTH
+
+    def wants_color(self, choice: str, *, tty: bool) -> bool:
+        """Whether to colour a stream: ``always``, ``never``, or ``auto``.
+
+        ``auto`` colours a terminal unless ``NO_COLOR`` is set (https://no-color.org)
+        or ``TERM=dumb``; ``FORCE_COLOR`` colours a pipe too.
+        """
+        if choice == "always":
+            return True
+        if choice == "never" or self.environ.get("NO_COLOR"):
+            return False
+        if self.environ.get("FORCE_COLOR"):
+            return True
+        return tty and self.environ.get("TERM") != "dumb"
+
+    def console(self, file: TextIO | Writer, *, color: bool, width: int) -> Console:
+        """A Rich console over ``file`` with the castra-tail theme."""
+        return Console(
+            file=file,  # type: ignore[arg-type]
+            theme=THEME,
+            force_terminal=color,
+            no_color=not color,
+            color_system="auto" if color else None,
+            width=width,
+            highlight=False,
+            emoji=False,
+            markup=False,
+            soft_wrap=False,
+            legacy_windows=False,
+            _environ=self._rich_environ(color),
+        )
+
+    def _rich_environ(self, color: bool) -> dict[str, str]:
+        environ = dict(self.environ)
+        # Rich turns colour off for TERM=dumb even when forced; --color always wins.
+        if color and environ.get("TERM", "").lower() in ("dumb", "unknown"):
+            environ["TERM"] = "xterm"
+        return environ
+
+
+_TRAILING_SPACE: Final = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
+
+
+def draw(console: Console, renderable: RenderableType) -> None:
+    """Print a Rich renderable without the spaces Rich pads lines with.
+
+    Tables pad every line to their width; trailing blanks are noise in logs,
+    in files and in what a person copies from the terminal.
+    """
+    with console.capture() as captured:
+        console.print(renderable, crop=False)
+    console.file.write(_TRAILING_SPACE.sub(r"\1", captured.get()))
+
+
+def color_system(console: Console) -> ColorSystem | None:
+    """The colour system a console settled on, as Rich's enum."""
+    name = console.color_system
+    return _SYSTEMS.get(name) if name else None

@@ -1,0 +1,176 @@
+"""Framing: byte streams → batches of numbered lines, in bounded memory.
+
+A batch is what one read returned, split into complete lines: the caller
+handles a batch and flushes once, so a slow producer's line shows at once and a
+fast producer's lines go through in bulk. A line longer than the limit is never
+held in memory; it is counted and replaced by an ``Oversized`` marker.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO, Final, Protocol
+
+CHUNK: Final = 1 << 20
+DEFAULT_MAX_LINE: Final = 16 << 20
+BOM: Final = b"\xef\xbb\xbf"
+STDIN_NAME: Final = "<stdin>"
+
+
+@dataclass(frozen=True, slots=True)
+class Oversized:
+    """A line that was longer than the limit: only its size is kept."""
+
+    size: int
+
+
+Line = bytes | Oversized
+Batch = tuple[int, list[Line]]
+
+
+class Source(Protocol):
+    """An input: a name for messages, and a way to open it as bytes."""
+
+    @property
+    def name(self) -> str:
+        """How the source is named in messages."""
+        ...
+
+    def open(self) -> BinaryIO:
+        """A binary stream to read lines from (closed by the caller)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class FileSource:
+    """A file path, or ``-`` for standard input."""
+
+    path: str
+
+    @property
+    def name(self) -> str:
+        """How the source is named in messages."""
+        return STDIN_NAME if self.path == "-" else self.path
+
+    def open(self) -> BinaryIO:
+        """Open for reading (standard input is lent, not closed, by the caller's ``with``)."""
+        if self.path == "-":
+            return _Lent(sys.stdin.buffer)  # type: ignore[return-value]
+        return open(self.path, "rb")  # noqa: SIM115 - the caller closes it
+
+
+class _Lent:
+    """A stream used but not owned: leaving ``with`` does not close it."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.read1 = getattr(stream, "read1", None) or stream.read
+        self.read = stream.read
+
+    def __enter__(self) -> _Lent:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def unreadable(path: str) -> str | None:
+    """Why ``path`` cannot be read as an input, or None when it can."""
+    if path == "-":
+        return None
+    if os.path.isdir(path):
+        return "is a directory"
+    try:
+        with open(path, "rb"):
+            return None
+    except OSError as exc:
+        return exc.strerror or str(exc)
+
+
+def batches(stream: BinaryIO, max_line: int = DEFAULT_MAX_LINE) -> Iterator[Batch]:
+    """Yield ``(number of the first line, lines)`` for each read of ``stream``.
+
+    Lines come without their ``\\n`` (a ``\\r`` before it is kept: it is part of
+    the original bytes). A UTF-8 BOM at the start is dropped. The last line may
+    lack its newline.
+    """
+    read = getattr(stream, "read1", None) or stream.read
+    framer = _Framer(max_line)
+    lineno = 1
+    while chunk := read(CHUNK):
+        lines = framer.feed(chunk)
+        if lines:
+            if lineno == 1:
+                _drop_bom(lines)
+            yield lineno, lines
+            lineno += len(lines)
+    last = framer.end()
+    if last:
+        if lineno == 1:
+            _drop_bom(last)
+        yield lineno, last
+
+
+def _drop_bom(lines: list[Line]) -> None:
+    first = lines[0]
+    if isinstance(first, bytes) and first.startswith(BOM):
+        lines[0] = first[len(BOM) :]
+
+
+class _Framer:
+    """Splits chunks into lines, holding at most ``max_line`` bytes of a pending line."""
+
+    def __init__(self, max_line: int) -> None:
+        self.max_line = max_line
+        self.parts: list[bytes] = []
+        self.held = 0
+        self.skipped = 0  # > 0 while dropping an oversized line
+
+    def feed(self, chunk: bytes) -> list[Line]:
+        if BOM in chunk:  # files joined with `cat` carry a BOM at the start of a line
+            chunk = chunk.replace(b"\n" + BOM, b"\n")
+        pieces = chunk.split(b"\n")
+        tail = pieces.pop()
+        if not pieces:  # no newline in this chunk: the pending line grows
+            self._hold(tail)
+            return []
+        lines: list[Line] = [self._close(pieces[0])]
+        if len(pieces) > 1:
+            if self.max_line < CHUNK:
+                lines.extend(self._bounded(p) for p in pieces[1:])
+            else:
+                lines.extend(pieces[1:])
+        self._hold(tail)
+        return lines
+
+    def end(self) -> list[Line]:
+        if self.skipped or self.parts:
+            return [self._close(b"")]
+        return []
+
+    def _hold(self, piece: bytes) -> None:
+        if not piece:
+            return
+        if self.skipped:
+            self.skipped += len(piece)
+            return
+        self.held += len(piece)
+        if self.held > self.max_line:
+            self.skipped, self.parts, self.held = self.held, [], 0
+        else:
+            self.parts.append(piece)
+
+    def _close(self, head: bytes) -> Line:
+        if self.skipped:
+            size, self.skipped = self.skipped + len(head), 0
+            return Oversized(size)
+        if self.parts:
+            self.parts.append(head)
+            head = b"".join(self.parts)
+            self.parts, self.held = [], 0
+        return self._bounded(head)
+
+    def _bounded(self, line: bytes) -> Line:
+        return Oversized(len(line)) if len(line) > self.max_line else line

@@ -1,0 +1,1 @@
+"""Renderers: read-only views of events and of the ``Run``."""

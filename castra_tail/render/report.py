@@ -1,0 +1,105 @@
+"""The run as one JSON document (``--format json``), for machines.
+
+Strings are kept whole and unescaped here: JSON encoding makes them inert.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from castra_tail import CONTRACT_VERSION, __version__
+from castra_tail.attention import LEVEL_NAMES
+from castra_tail.state import Bootstrap, Run, Vm
+from castra_tail.verdict import Verdict
+
+
+def report(run: Run, verdict: Verdict) -> dict[str, Any]:
+    """The JSON report of a finished run."""
+    return {
+        "castra_tail": __version__,
+        "contract": CONTRACT_VERSION,
+        "exit_code": int(verdict.status),
+        "ok": verdict.ok,
+        "reasons": list(verdict.reasons),
+        "interrupted": run.interrupted,
+        "incomplete": run.missing,
+        "vms": [_vm(vm) for vm in run.vms.values()],
+        "vms_not_tracked": run.vms_dropped,
+        "totals": {
+            "lines": run.lines,
+            "events": run.events,
+            "by_type": run.by_type,
+            "by_family": run.by_family,
+            "by_level": dict(zip(LEVEL_NAMES, run.by_level, strict=True)),
+            "messages": dict(run.messages),
+            "tokens": dict(run.tokens) | {"total": run.tokens["prompt"] + run.tokens["completion"]},
+            "usage_events": run.usage_events,
+            "cleanup": {
+                "reclaimed_bytes": dict(run.cleanup["real"]),
+                "would_reclaim_bytes": dict(run.cleanup["dry_run"]),
+            },
+            "overlay_reclaimed_bytes": sum(vm.reclaimed_bytes for vm in run.vms.values()),
+        },
+        "commands": [_fields(c) for c in run.commands],
+        "summary": msgspec.to_builtins(run.summary) if run.summary is not None else None,
+        "malformed_count": run.malformed,
+        "malformed": [
+            {"source": p.where.source, "line": p.where.line, "reason": p.reason} for p in run.problems
+        ],
+        "unknown_types": dict(run.unknown_types),
+    }
+
+
+def encode(document: dict[str, Any]) -> bytes:
+    """The report as indented JSON with a final newline."""
+    return msgspec.json.format(msgspec.json.encode(document), indent=2) + b"\n"
+
+
+def _fields(obj: object) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in obj.__slots__}  # type: ignore[attr-defined]
+
+
+def _vm(vm: Vm) -> dict[str, Any]:
+    plan = vm.plan
+    return {
+        "name": vm.name,
+        "state": vm.state,
+        "phase": vm.phase,
+        "plan": None
+        if plan is None
+        else {
+            "mode": plan.mode,
+            "action": plan.action,
+            "reason": plan.reason,
+            "warnings": plan.warnings,
+        },
+        "ssh": vm.ssh,
+        "overlay_path": vm.overlay_path,
+        "pid": vm.pid,
+        "bootstrap": _bootstrap(vm.bootstrap),
+        "shutdown": None if vm.shutdown is None else _fields(vm.shutdown),
+        "reclaimed_bytes": vm.reclaimed_bytes,
+        "warnings": vm.warnings,
+        "errors": vm.errors,
+    }
+
+
+def _bootstrap(b: Bootstrap | None) -> dict[str, Any] | None:
+    if b is None:
+        return None
+    failed, slowest = b.failed_step, b.slowest_step
+    return {
+        "status": b.status,
+        "trigger": b.trigger,
+        "base_hash": b.base_hash,
+        "artifact_hash": b.artifact_hash,
+        "duration_ms": b.duration_ms,
+        "steps": [_fields(s) for s in b.steps],
+        "steps_not_tracked": b.steps_dropped,
+        "failed_step": failed.name if failed else None,
+        "slowest_step": slowest.name if slowest else None,
+        "error": b.error,
+        "stamp": b.stamp,
+    }

@@ -1,0 +1,116 @@
+"""Turning stream data into safe, readable text: escapes, durations, sizes, ssh.
+
+Every string that came from the stream goes through ``clean`` (or
+``clean_lines``) before it reaches a terminal: control characters become
+visible escapes, so no input can move the cursor, retitle the terminal or
+clear the screen.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from typing import Final
+
+from castra_tail.events import SshTarget, VmCounts
+
+#: Longest field shown in the text view; ndjson and json keep fields whole.
+MAX_FIELD: Final = 2000
+ELLIPSIS: Final = "…"
+
+
+def _escape_table() -> dict[int, str]:
+    table = {c: f"\\x{c:02x}" for c in range(0x20) if c != 0x09}
+    table |= {0x0A: "\\n", 0x0D: "\\r", 0x7F: "\\x7f"}
+    table |= {c: f"\\u{c:04x}" for c in range(0x80, 0xA0)}  # C1: CSI, OSC, …
+    # Bidirectional overrides and isolates reorder what a reader sees; line and
+    # paragraph separators break lines on some terminals.
+    for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x2028, 0x2029):
+        table[c] = f"\\u{c:04x}"
+    return table
+
+
+_ESCAPES: Final = _escape_table()
+
+
+def clean(value: str, limit: int = MAX_FIELD) -> str:
+    """``value`` with control characters escaped and cut to ``limit`` characters."""
+    value = value.translate(_ESCAPES)
+    if len(value) > limit:
+        return value[: limit - 1] + ELLIPSIS
+    return value
+
+
+def clean_lines(value: str, limit: int = MAX_FIELD) -> list[str]:
+    """A multi-line text as its cleaned lines (``\\r\\n`` and ``\\n`` both end a line)."""
+    if len(value) > limit:
+        value = value[: limit - 1] + ELLIPSIS
+    return [line.translate(_ESCAPES) for line in value.replace("\r\n", "\n").split("\n")]
+
+
+def show_bytes(raw: bytes, limit: int = MAX_FIELD) -> str:
+    """Undecodable input shown as text: invalid UTF-8 replaced, controls escaped."""
+    return clean(raw[: limit * 4].decode("utf-8", "replace").rstrip("\r"), limit)
+
+
+def duration(ms: int | None) -> str:
+    """``420ms``, ``1.2s``, ``2m05s``, ``1h02m``."""
+    if ms is None:
+        return "—"
+    if ms < 1000:
+        return f"{ms}ms"
+    if ms < 60_000:
+        return f"{ms / 1000:.1f}s"
+    seconds = round(ms / 1000)
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+
+
+_UNITS: Final = ("KiB", "MiB", "GiB", "TiB", "PiB", "EiB")
+
+
+def size(n: int | None) -> str:
+    """Bytes in IEC units: ``512 B``, ``5.0 MiB``."""
+    if n is None:
+        return "—"
+    if n < 1024:
+        return f"{n} B"
+    value = float(n)
+    for unit in _UNITS:
+        value /= 1024
+        if value < 1024 or unit == _UNITS[-1]:
+            return f"{value:.1f} {unit}"
+    raise AssertionError("unreachable")
+
+
+def count(n: int) -> str:
+    """An integer with thousands separators: ``20,368``."""
+    return f"{n:,}"
+
+
+def vm_counts(vms: VmCounts) -> str:
+    """``VMs 2 ok / 1 failed of 3`` (``?`` for a count not reported)."""
+    ok = "?" if vms.ok is None else vms.ok
+    failed = "?" if vms.failed is None else vms.failed
+    total = "?" if vms.total is None else vms.total
+    return f"VMs {ok} ok / {failed} failed of {total}"
+
+
+_SHELL_SAFE: Final = re.compile(r"[\w@%+=:,./~-]+", re.ASCII)
+
+
+def _quote(word: str) -> str:
+    # shlex.quote would quote "~/.ssh/key" and stop the shell expanding the tilde.
+    return word if _SHELL_SAFE.fullmatch(word) else shlex.quote(word)
+
+
+def ssh_command(target: SshTarget) -> str:
+    """A ready-to-paste ``ssh [-i ID] [-o OPT]… -p PORT USER@HOST``, shell-quoted."""
+    words = ["ssh"]
+    if target.identity:
+        words += ["-i", target.identity]
+    for option in target.options:
+        words += ["-o", option]
+    words += ["-p", str(target.port), f"{target.user}@{target.host}"]
+    return " ".join(_quote(w) for w in words)

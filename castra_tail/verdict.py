@@ -1,0 +1,62 @@
+"""The exit status, and why: what CI learns from a run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+from castra_tail.attention import Level
+from castra_tail.state import Run
+
+
+class ExitStatus(IntEnum):
+    """castra-tail's exit codes (README, "Exit status")."""
+
+    OK = 0
+    FAILED = 1
+    USAGE = 2
+    INTERRUPTED = 130
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The exit status of a finished run with the reasons behind it."""
+
+    status: ExitStatus
+    reasons: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when the run passes."""
+        return self.status is ExitStatus.OK
+
+
+def judge(run: Run, fail_on: Level | None, *, strict: bool) -> Verdict:
+    """Decide the exit status of ``run``.
+
+    ``fail_on`` None means never fail on events. An incomplete stream (a log cut
+    short) counts at error level, so it cannot pass CI by accident.
+    """
+    reasons: list[str] = []
+    if fail_on is not None:
+        hits = sum(run.by_level[fail_on:])
+        if hits:
+            first = min(
+                (n for level, n in run.first_at_level.items() if level >= fail_on),
+                key=lambda n: n.order,
+            )
+            vm = f" {first.vm}" if first.vm else ""
+            plural = "s" if hits > 1 else ""
+            reasons.append(
+                f"{hits} event{plural} at {fail_on.label} or above"
+                f" (first: {first.where.source}:{first.where.line} {first.type}{vm})"
+            )
+        if fail_on <= Level.ERROR and not run.interrupted:
+            reasons += [f"incomplete: {gap}" for gap in run.missing]
+    if strict and run.malformed:
+        plural = "s" if run.malformed > 1 else ""
+        reasons.append(f"{run.malformed} malformed line{plural} (--strict)")
+    if run.interrupted:
+        return Verdict(ExitStatus.INTERRUPTED, ("interrupted", *reasons))
+    return Verdict(ExitStatus.FAILED if reasons else ExitStatus.OK, tuple(reasons))
+

@@ -14,21 +14,29 @@ from castra_tail import events as ev
 from castra_tail.render.timeline import timeline
 from castra_tail.render.theme import THEME
 from castra_tail.state import Bootstrap, Step, Vm
-from conftest import EXAMPLES, Result, example, run_cli
+from conftest import EXAMPLES, ROOT, Result, example, run_cli
 from strategies import events as any_event
 
 EXAMPLE_NAMES = sorted(p.stem for p in EXAMPLES.glob("*.ndjson"))
 SGR = re.compile(r"\x1b\[[0-9;]*m")
 
 
+@pytest.fixture
+def at_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from the checkout's root, so rendered paths don't depend on where it is."""
+    monkeypatch.chdir(ROOT)
+
+
+@pytest.mark.usefixtures("at_root")
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_example_renders_as_golden(name: str, golden: Callable[[str, str], None]) -> None:
-    result = run_cli([str(example(name)), "--width", "80", "--color", "never"])
+    result = run_cli([f"examples/{name}.ndjson", "--width", "80", "--color", "never"])
     golden(f"{name}.txt", result.out)
 
 
+@pytest.mark.usefixtures("at_root")
 def test_colour_render_is_golden(golden: Callable[[str, str], None]) -> None:
-    result = run_cli([str(example("up-fail")), "--width", "80", "--color", "always"],
+    result = run_cli(["examples/up-fail.ndjson", "--width", "80", "--color", "always"],
                      env={"COLORTERM": None, "TERM": "xterm-256color"})
     assert "\x1b[" in result.out
     golden("up-fail.color.txt", result.out)

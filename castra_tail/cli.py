@@ -30,7 +30,13 @@ def _invoke(args: list[str]) -> int:
     if args[:1] == ["demo"]:
         app, args = commands.demo_app(), args[1:]
     else:
-        app = commands.tail_app()
+        command: tuple[str, ...] = ()
+        if "--" in args:  # castra-tail [OPTIONS] -- COMMAND [ARGS]...
+            split = args.index("--")
+            args, command = args[:split], tuple(args[split + 1 :])
+            if not command:
+                return _usage("-- must be followed by a command to run")
+        app = commands.tail_app(command)
     try:
         status = app(args=args, prog_name="castra-tail", standalone_mode=False)
     except click_error as exc:

@@ -15,11 +15,16 @@ from castra_tail import CONTRACT_VERSION, __version__
 _HELP = f"""Read Castra Event Contract {CONTRACT_VERSION} streams (NDJSON): decode, filter,
 render, and exit non-zero when the run failed.
 
-Reads standard input when no FILE is given (or for -), else each FILE in order.
+Reads standard input when no FILE is given (or for -), else each FILE in order,
+or the stdout of COMMAND given after --.
 """
 _EPILOG = """Examples:
 
   castra up | castra-tail
+
+  castra-tail -- castra up          (runs it; no set -o pipefail needed)
+
+  castra-tail -F /var/log/castra/events.ndjson
 
   castra-tail logs/up.ndjson --vm web-0 --level warn
 
@@ -30,7 +35,8 @@ _EPILOG = """Examples:
   castra-tail demo
 
 Exit status: 0 clean; 1 an event at or above --fail-on (or a malformed line with
---strict, or an incomplete stream); 2 usage error; 130 interrupted.
+--strict, or an incomplete stream); 2 usage error; a wrapped command's own status
+when it failed; 130 interrupted.
 """
 
 
@@ -71,8 +77,8 @@ class FailOn(str, Enum):
     never = "never"
 
 
-def tail_app() -> typer.Typer:
-    """The main command."""
+def tail_app(command: tuple[str, ...] = ()) -> typer.Typer:
+    """The main command; ``command`` is what followed ``--`` (run it and read its stdout)."""
     app = typer.Typer(add_completion=False, rich_markup_mode="rich", context_settings={
         "help_option_names": ["-h", "--help"]})
 
@@ -126,6 +132,21 @@ def tail_app() -> typer.Typer:
         strict: Annotated[bool, typer.Option(
             "--strict", rich_help_panel="Exit status",
             help="Exit 1 when any line is not a valid event.")] = False,
+        follow: Annotated[bool, typer.Option(
+            "--follow", "-f", rich_help_panel="Input",
+            help="At the end of a file, wait for more, like tail -f.")] = False,
+        follow_name: Annotated[bool, typer.Option(
+            "-F", rich_help_panel="Input",
+            help="Follow by name: when a file is replaced (rotated) or truncated, say so "
+            "and read the new content from its start, like tail -F.")] = False,
+        live: Annotated[bool, typer.Option(
+            "--live/--no-live", rich_help_panel="Output",
+            help="On a terminal, with live input (a pipe, --follow, a command), keep a "
+            "panel of the VMs under the log.")] = True,
+        elapsed: Annotated[bool, typer.Option(
+            "--elapsed", rich_help_panel="Output",
+            help="Start each line with the time since the stream began (+12.3s), or the "
+            "event's own ts when it has one.")] = False,
         max_line_bytes: Annotated[int, typer.Option(
             "--max-line-bytes", rich_help_panel="Input", min=1, metavar="BYTES",
             help="Longer lines are skipped and reported, never held in memory.")
@@ -147,6 +168,10 @@ def tail_app() -> typer.Typer:
                 sys.stderr.write(f"castra-tail: warning: {hint}\n")
         opts = tail_app.Options(
             files=tuple(files or ()),
+            command=command,
+            follow="name" if follow_name else "descriptor" if follow else None,
+            live=live,
+            elapsed=elapsed,
             format=fmt.value,
             types=tuple(type_ or ()),
             exclude_types=tuple(exclude_type or ()),

@@ -47,6 +47,11 @@ class _Replay:
     data: bytes
     pace: float
 
+    @property
+    def live(self) -> bool:
+        """A paced replay arrives like a live pipe."""
+        return self.pace > 0
+
     def open(self) -> BinaryIO:
         return _Paced(self.data, self.pace)  # type: ignore[return-value]
 

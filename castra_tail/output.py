@@ -6,6 +6,7 @@ one call, and turns a reader that went away (``EPIPE``) into ``StdoutClosed``.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import sys
@@ -56,10 +57,19 @@ class Writer:
         self._bytes.append("".join(self._text).encode("utf-8", "replace"))
         self._text.clear()
 
-    def flush(self) -> None:
-        """Write what is queued in one call."""
+    @property
+    def pending(self) -> bool:
+        """Whether anything is queued."""
+        return bool(self._text or self._bytes)
+
+    def flush(self, prefix: str = "", suffix: str = "") -> None:
+        """Write what is queued in one call, between ``prefix`` and ``suffix``."""
+        if prefix:
+            self._bytes.insert(0, prefix.encode("utf-8", "replace"))
         if self._text:
             self._move_text()
+        if suffix:
+            self._bytes.append(suffix.encode("utf-8", "replace"))
         if not self._bytes:
             return
         data = b"".join(self._bytes)
@@ -110,6 +120,14 @@ class Env:
             terminal_width=width,
         )
 
+    def terminal_size(self) -> tuple[int, int]:
+        """Columns and rows of the terminal on stdout, now (it may have been resized)."""
+        try:
+            size = os.get_terminal_size(sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            return self.terminal_width or DEFAULT_WIDTH, 24
+        return size.columns, size.lines
+
     def width(self, requested: int | None) -> int:
         """Columns to draw for: ``--width``, else the terminal's, else ``$COLUMNS``, else 80."""
         if requested:
@@ -133,10 +151,14 @@ class Env:
             return True
         return tty and self.environ.get("TERM") != "dumb"
 
-    def console(self, file: TextIO | Writer, *, color: bool, width: int) -> Console:
-        """A Rich console over ``file`` with the castra-tail theme."""
+    def console(self, *, color: bool, width: int) -> Console:
+        """A Rich console with the castra-tail theme that draws into a string (``render``).
+
+        Rich never writes to stdout itself: what it draws goes out through the
+        ``Writer``, in order with the stream's lines.
+        """
         return Console(
-            file=file,  # type: ignore[arg-type]
+            file=io.StringIO(),
             theme=THEME,
             force_terminal=color,
             no_color=not color,
@@ -161,15 +183,21 @@ class Env:
 _TRAILING_SPACE: Final = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
 
 
-def draw(console: Console, renderable: RenderableType) -> None:
-    """Print a Rich renderable without the spaces Rich pads lines with.
+def render(
+    console: Console, renderable: RenderableType, width: int | None = None, *, crop: bool = False
+) -> str:
+    """What Rich draws for ``renderable``, without the spaces it pads lines with.
 
     Tables pad every line to their width; trailing blanks are noise in logs,
     in files and in what a person copies from the terminal.
     """
-    with console.capture() as captured:
-        console.print(renderable, crop=False)
-    console.file.write(_TRAILING_SPACE.sub(r"\1", captured.get()))
+    buffer = console.file
+    assert isinstance(buffer, io.StringIO), "render() needs a console from Env.console()"
+    console.print(renderable, crop=crop, width=width)
+    drawn = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return _TRAILING_SPACE.sub(r"\1", drawn)
 
 
 def color_system(console: Console) -> ColorSystem | None:

@@ -2,22 +2,22 @@
 
 A batch is what one read returned, split into complete lines: the caller
 handles a batch and flushes once, so a slow producer's line shows at once and a
-fast producer's lines go through in bulk. A line longer than the limit is never
-held in memory; it is counted and replaced by an ``Oversized`` marker.
+fast producer's lines go through in bulk. Reads never wait to fill a buffer:
+a pipe read returns what is there. A line longer than the limit is never held
+in memory; it is counted and replaced by an ``Oversized`` marker.
 """
 
 from __future__ import annotations
 
 import os
-import sys
+import select
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO, Final, Protocol
+from typing import BinaryIO, Final
 
 CHUNK: Final = 1 << 20
 DEFAULT_MAX_LINE: Final = 16 << 20
 BOM: Final = b"\xef\xbb\xbf"
-STDIN_NAME: Final = "<stdin>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,51 +29,6 @@ class Oversized:
 
 Line = bytes | Oversized
 Batch = tuple[int, list[Line]]
-
-
-class Source(Protocol):
-    """An input: a name for messages, and a way to open it as bytes."""
-
-    @property
-    def name(self) -> str:
-        """How the source is named in messages."""
-        ...
-
-    def open(self) -> BinaryIO:
-        """A binary stream to read lines from (closed by the caller)."""
-        ...
-
-
-@dataclass(frozen=True, slots=True)
-class FileSource:
-    """A file path, or ``-`` for standard input."""
-
-    path: str
-
-    @property
-    def name(self) -> str:
-        """How the source is named in messages."""
-        return STDIN_NAME if self.path == "-" else self.path
-
-    def open(self) -> BinaryIO:
-        """Open for reading (standard input is lent, not closed, by the caller's ``with``)."""
-        if self.path == "-":
-            return _Lent(sys.stdin.buffer)  # type: ignore[return-value]
-        return open(self.path, "rb")  # noqa: SIM115 - the caller closes it
-
-
-class _Lent:
-    """A stream used but not owned: leaving ``with`` does not close it."""
-
-    def __init__(self, stream: BinaryIO) -> None:
-        self.read1 = getattr(stream, "read1", None) or stream.read
-        self.read = stream.read
-
-    def __enter__(self) -> _Lent:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 def unreadable(path: str) -> str | None:
@@ -89,37 +44,68 @@ def unreadable(path: str) -> str | None:
         return exc.strerror or str(exc)
 
 
-def batches(stream: BinaryIO, max_line: int = DEFAULT_MAX_LINE) -> Iterator[Batch]:
+def batches(
+    stream: BinaryIO, max_line: int = DEFAULT_MAX_LINE, idle: float | None = None
+) -> Iterator[Batch | None]:
     """Yield ``(number of the first line, lines)`` for each read of ``stream``.
 
     Lines come without their ``\\n`` (a ``\\r`` before it is kept: it is part of
     the original bytes). A UTF-8 BOM at the start is dropped. The last line may
-    lack its newline.
+    lack its newline. With ``idle``, None is yielded each time nothing arrived
+    for that many seconds, so a live view can refresh while the producer is quiet.
     """
-    read = getattr(stream, "read1", None) or stream.read
-    framer = _Framer(max_line)
+    framer = Framer(max_line)
     lineno = 1
-    while chunk := read(CHUNK):
+    for chunk in _chunks(stream, idle):
+        if chunk is None:
+            yield None
+            continue
         lines = framer.feed(chunk)
         if lines:
             if lineno == 1:
-                _drop_bom(lines)
+                drop_bom(lines)
             yield lineno, lines
             lineno += len(lines)
     last = framer.end()
     if last:
         if lineno == 1:
-            _drop_bom(last)
+            drop_bom(last)
         yield lineno, last
 
 
-def _drop_bom(lines: list[Line]) -> None:
+def _chunks(stream: BinaryIO, idle: float | None) -> Iterator[bytes | None]:
+    fd = _fileno(stream) if idle is not None else None
+    if fd is None:
+        read = getattr(stream, "read1", None) or stream.read
+        while chunk := read(CHUNK):
+            yield chunk
+        return
+    # Raw reads on the descriptor: select() then tells the truth (no hidden buffer).
+    while True:
+        ready, _, _ = select.select([fd], [], [], idle)
+        if not ready:
+            yield None
+            continue
+        chunk = os.read(fd, CHUNK)
+        if not chunk:
+            return
+        yield chunk
+
+
+def _fileno(stream: BinaryIO) -> int | None:
+    try:
+        return stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def drop_bom(lines: list[Line]) -> None:
     first = lines[0]
     if isinstance(first, bytes) and first.startswith(BOM):
         lines[0] = first[len(BOM) :]
 
 
-class _Framer:
+class Framer:
     """Splits chunks into lines, holding at most ``max_line`` bytes of a pending line."""
 
     def __init__(self, max_line: int) -> None:

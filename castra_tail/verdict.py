@@ -22,20 +22,25 @@ class ExitStatus(IntEnum):
 class Verdict:
     """The exit status of a finished run with the reasons behind it."""
 
-    status: ExitStatus
+    status: int
     reasons: tuple[str, ...]
 
     @property
     def ok(self) -> bool:
         """True when the run passes."""
-        return self.status is ExitStatus.OK
+        return self.status == ExitStatus.OK
 
 
-def judge(run: Run, fail_on: Level | None, *, strict: bool) -> Verdict:
+def judge(
+    run: Run, fail_on: Level | None, *, strict: bool, signal: int | None = None,
+    command_status: int = 0,
+) -> Verdict:
     """Decide the exit status of ``run``.
 
     ``fail_on`` None means never fail on events. An incomplete stream (a log cut
-    short) counts at error level, so it cannot pass CI by accident.
+    short) counts at error level, so it cannot pass CI by accident. A signal
+    that stopped the reading (``128 + signal``, 130 for Ctrl-C) comes first, then
+    a wrapped command's own failure, then the stream's verdict.
     """
     reasons: list[str] = []
     if fail_on is not None:
@@ -57,6 +62,10 @@ def judge(run: Run, fail_on: Level | None, *, strict: bool) -> Verdict:
         plural = "s" if run.malformed > 1 else ""
         reasons.append(f"{run.malformed} malformed line{plural} (--strict)")
     if run.interrupted:
-        return Verdict(ExitStatus.INTERRUPTED, ("interrupted", *reasons))
+        status = 128 + signal if signal else ExitStatus.INTERRUPTED
+        return Verdict(status, ("interrupted", *reasons))
+    if command_status:
+        return Verdict(command_status, (f"the command exited with status {command_status}",
+                                        *reasons))
     return Verdict(ExitStatus.FAILED if reasons else ExitStatus.OK, tuple(reasons))
 

@@ -52,7 +52,7 @@ def test_up_summary_commands_and_counts() -> None:
     }
     assert run.events == run.lines == 38
     assert run.missing == []
-    assert judge(run, Level.ERROR, strict=False).status is ExitStatus.OK
+    assert judge(run, Level.ERROR, strict=False).status == ExitStatus.OK
 
 
 def test_failed_bootstrap_names_step_and_error() -> None:
@@ -65,7 +65,7 @@ def test_failed_bootstrap_names_step_and_error() -> None:
     assert run.vms["web-0"].state == "ready"
     assert [(c.status, c.exit_code) for c in run.commands] == [("failed", 1)]
     verdict = judge(run, Level.ERROR, strict=False)
-    assert verdict.status is ExitStatus.FAILED
+    assert verdict.status == ExitStatus.FAILED
     assert "first: " in verdict.reasons[0] and "bootstrap.step db-0" in verdict.reasons[0]
 
 
@@ -79,7 +79,7 @@ def test_down_forced_shutdown_and_reclamation() -> None:
     assert run.cleanup["real"] == {"overlay": 1879048192 + 4617089843, "pid-file": 6}
     assert not run.cleanup["dry_run"]
     assert judge(run, Level.ERROR, strict=False).ok
-    assert judge(run, Level.WARN, strict=False).status is ExitStatus.FAILED
+    assert judge(run, Level.WARN, strict=False).status == ExitStatus.FAILED
 
 
 def test_clean_dry_run_counts_apart() -> None:
@@ -97,7 +97,7 @@ def test_rejected_command_keeps_detail_and_needs_no_summary() -> None:
     assert command.status == "rejected" and command.detail is not None
     assert command.detail.startswith("another `castra up` (pid 40112)")
     assert run.missing == []
-    assert judge(run, Level.ERROR, strict=False).status is ExitStatus.FAILED
+    assert judge(run, Level.ERROR, strict=False).status == ExitStatus.FAILED
     assert judge(run, None, strict=False).ok
 
 
@@ -111,14 +111,15 @@ def test_a_stream_cut_short_is_incomplete(tmp_path: Path) -> None:
     assert "command 'up' never completed" in run.missing
     assert "no summary event" in run.missing
     verdict = judge(run, Level.ERROR, strict=False)
-    assert verdict.status is ExitStatus.FAILED
+    assert verdict.status == ExitStatus.FAILED
     assert any("bootstrap of web-0 never finished" in r for r in verdict.reasons)
 
 
 def test_interrupted_run_says_so() -> None:
     run = replay([str(example("up"))])
     run.finish(interrupted=True)
-    assert judge(run, Level.ERROR, strict=False).status is ExitStatus.INTERRUPTED
+    assert judge(run, Level.ERROR, strict=False).status == ExitStatus.INTERRUPTED
+    assert judge(run, Level.ERROR, strict=False, signal=15).status == 143
 
 
 def test_malformed_lines_counted_with_location(tmp_path: Path) -> None:
@@ -130,7 +131,7 @@ def test_malformed_lines_counted_with_location(tmp_path: Path) -> None:
         (1, "not JSON"), (3, "invalid JSON: truncated"),
     ]
     assert judge(run, Level.ERROR, strict=False).ok
-    assert judge(run, Level.ERROR, strict=True).status is ExitStatus.FAILED
+    assert judge(run, Level.ERROR, strict=True).status == ExitStatus.FAILED
 
 
 def test_unknown_types_are_counted(tmp_path: Path) -> None:

@@ -84,6 +84,10 @@ class StreamRenderer:
         start, end = self._muted
         return f"{head}{self._indent}{start}{show_bytes(raw, 160)}{end}\n"
 
+    def notice(self, source: str, text: str) -> str:
+        """One line about a source (a followed file replaced or truncated)."""
+        return self._line(None, Level.WARN, "↻", "input", f"{clean(source)} {clean(text)}")
+
     def text(self, raw: bytes) -> str:
         """A line that is not JSON (castra's stderr), dimmed, as it is."""
         start, end = self._muted

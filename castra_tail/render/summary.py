@@ -102,6 +102,8 @@ def _failures(run: Run) -> list[RenderableType]:
 
 def _title(run: Run) -> str:
     operation = run.summary.operation if run.summary else None
+    if operation is None and run.commands:
+        operation = run.commands[0].name
     return f"castra {clean(operation, 20)} · summary" if operation else "summary"
 
 
@@ -224,6 +226,6 @@ def _verdict(verdict: Verdict) -> Text:
     code = int(verdict.status)
     if verdict.ok:
         return Text.assemble(("✓ passed", "ok"), f" (exit {code})")
-    head = "interrupted" if code == 130 else "failed"
+    head = "interrupted" if verdict.reasons[:1] == ("interrupted",) else "failed"
     reasons = clean("; ".join(verdict.reasons))
     return Text.assemble((f"✗ {head}", "bad"), f" (exit {code}): {reasons}")

@@ -1,0 +1,277 @@
+"""Where lines come from: files, standard input, a wrapped command; followed or not.
+
+``read_inputs`` turns the sources into one sequence of items for the app loop:
+a ``Chunk`` of numbered lines from one source, a ``Notice`` about a source
+(a followed file was replaced or truncated), or ``None`` when nothing arrived
+for a while (a live view refreshes then).
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import stat
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import BinaryIO, Final, Protocol
+
+from castra_tail.reader import CHUNK, Framer, Line, batches, drop_bom
+
+STDIN_NAME: Final = "<stdin>"
+#: How often a followed file is looked at when nothing arrives (tail -f polls at 1 s).
+POLL: Final = 0.1
+#: How long to wait for a quiet live input before a refresh tick.
+IDLE: Final = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """Complete lines that arrived together from one source."""
+
+    source: str
+    first: int
+    lines: list[Line]
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something to say about a source, in one line."""
+
+    source: str
+    text: str
+
+
+Item = Chunk | Notice | None
+
+
+class Source(Protocol):
+    """An input: a name for messages, and a way to open it as bytes."""
+
+    @property
+    def name(self) -> str:
+        """How the source is named in messages."""
+        ...
+
+    def open(self) -> BinaryIO:
+        """A binary stream to read lines from (closed by the caller)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class FileSource:
+    """A file path, or ``-`` for standard input."""
+
+    path: str
+
+    @property
+    def name(self) -> str:
+        """How the source is named in messages."""
+        return STDIN_NAME if self.path == "-" else self.path
+
+    @property
+    def live(self) -> bool:
+        """True for a pipe, socket or terminal on stdin: lines arrive as they are written."""
+        if self.path != "-":
+            return False
+        try:
+            mode = os.fstat(sys.stdin.fileno()).st_mode
+        except (AttributeError, OSError, ValueError):
+            return False
+        return not stat.S_ISREG(mode)
+
+    def open(self) -> BinaryIO:
+        """Open for reading (standard input is lent, not closed, by the caller's ``with``)."""
+        if self.path == "-":
+            return _Lent(sys.stdin.buffer)  # type: ignore[return-value]
+        return open(self.path, "rb")  # noqa: SIM115 - the caller closes it
+
+
+class _Lent:
+    """A stream used but not owned: leaving ``with`` does not close it."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self.read1 = getattr(stream, "read1", None) or stream.read
+        self.read = stream.read
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+    def __enter__(self) -> _Lent:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+@dataclass
+class CommandSource:
+    """``castra-tail -- COMMAND ARGS…``: the command's stdout is the stream.
+
+    Its stderr is read on a thread and handed over as lines (``stderr_lines``),
+    so it can be shown in the stream without breaking a live panel.
+    """
+
+    argv: Sequence[str]
+    process: subprocess.Popen[bytes] | None = None
+    stderr_lines: queue.SimpleQueue[bytes] = field(default_factory=queue.SimpleQueue)
+    _reader: threading.Thread | None = None
+
+    @property
+    def name(self) -> str:
+        return os.path.basename(self.argv[0])
+
+    live = True
+
+    def open(self) -> BinaryIO:
+        """Start the command (raises OSError when it cannot be run)."""
+        self.process = subprocess.Popen(  # noqa: S603 - running the user's command is the point
+            list(self.argv), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        assert self.process.stdout is not None and self.process.stderr is not None
+        self._reader = threading.Thread(
+            target=_pump, args=(self.process.stderr, self.stderr_lines), daemon=True
+        )
+        self._reader.start()
+        return self.process.stdout
+
+    def interrupt(self) -> None:
+        """Pass Ctrl-C on to the command (it may not share our terminal)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+
+    def wait(self, timeout: float = 10.0) -> int:
+        """The command's exit status, shell style (128+N when killed by signal N)."""
+        assert self.process is not None
+        try:
+            code = self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            code = self.process.wait()
+        if self._reader is not None:
+            self._reader.join(1.0)
+        return 128 - code if code < 0 else code
+
+
+def _pump(stream: BinaryIO, out: queue.SimpleQueue[bytes]) -> None:
+    for line in iter(lambda: stream.readline(CHUNK), b""):
+        out.put(line.rstrip(b"\r\n"))
+
+
+def read_inputs(
+    sources: Sequence[Source], max_line: int, *, follow: str | None = None, live: bool = False
+) -> Iterator[Item]:
+    """Every item of every source, in order; followed files last, round robin.
+
+    ``follow`` is None, ``"descriptor"`` (``-f``) or ``"name"`` (``-F``). ``live``
+    asks for idle ticks (``None`` items) while a source is quiet.
+    """
+    idle = IDLE if live else None
+    followed: list[_Followed] = []
+    for source in sources:
+        if follow and isinstance(source, FileSource) and source.path != "-":
+            followed.append(_Followed(source.path, max_line, by_name=follow == "name"))
+            continue
+        with source.open() as stream:
+            for batch in batches(stream, max_line, idle):
+                yield None if batch is None else Chunk(source.name, batch[0], batch[1])
+    yield from _follow(followed)
+
+
+def _follow(files: list[_Followed]) -> Iterator[Item]:
+    if not files:
+        return
+    try:
+        while True:
+            quiet = True
+            for f in files:
+                for item in f.poll():
+                    quiet = False
+                    yield item
+            if quiet:
+                yield None
+                time.sleep(POLL)
+    finally:
+        for f in files:
+            f.close()
+
+
+class _Followed:
+    """A file read as it grows (``-f``), and reopened when replaced (``-F``)."""
+
+    def __init__(self, path: str, max_line: int, *, by_name: bool) -> None:
+        self.path, self.max_line, self.by_name = path, max_line, by_name
+        self.file: BinaryIO | None = None
+        self.ident: tuple[int, int] | None = None
+        self.framer = Framer(max_line)
+        self.lineno = 1
+        self.pos = 0
+        self._open()
+
+    def _open(self) -> bool:
+        try:
+            self.file = open(self.path, "rb")  # noqa: SIM115 - closed in close()
+        except OSError:
+            return False
+        st = os.fstat(self.file.fileno())
+        self.ident = (st.st_dev, st.st_ino)
+        self.framer, self.lineno, self.pos = Framer(self.max_line), 1, 0
+        return True
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+
+    def poll(self) -> list[Chunk | Notice]:
+        """What arrived since the last poll, and what happened to the file."""
+        if self.file is None:
+            if not (self.by_name and self._open()):
+                return []
+            return [Notice(self.path, "appeared; reading it from the start"), *self._drain()]
+        items: list[Chunk | Notice] = list(self._drain())
+        if self.by_name and self._replaced():
+            items += self._end()
+            self.close()
+            if self._open():
+                items.append(Notice(self.path, "was replaced; reading the new file from the start"))
+                items += self._drain()
+        elif self.file is not None and os.fstat(self.file.fileno()).st_size < self.pos:
+            items += self._end()
+            self.file.seek(0)
+            self.framer, self.lineno, self.pos = Framer(self.max_line), 1, 0
+            items.append(Notice(self.path, "was truncated; reading it again from the start"))
+            items += self._drain()
+        return items
+
+    def _drain(self) -> Iterator[Chunk]:
+        assert self.file is not None
+        fd = self.file.fileno()
+        while chunk := os.read(fd, CHUNK):
+            self.pos += len(chunk)
+            lines = self.framer.feed(chunk)
+            if lines:
+                yield self._chunk(lines)
+
+    def _end(self) -> list[Chunk]:
+        last = self.framer.end()  # a last line without newline, before the file went away
+        return [self._chunk(last)] if last else []
+
+    def _chunk(self, lines: list[Line]) -> Chunk:
+        if self.lineno == 1:
+            drop_bom(lines)
+        chunk = Chunk(self.path, self.lineno, lines)
+        self.lineno += len(lines)
+        return chunk
+
+    def _replaced(self) -> bool:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return False  # moved away, the new one not there yet: keep reading the old
+        return (st.st_dev, st.st_ino) != self.ident

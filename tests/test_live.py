@@ -1,0 +1,252 @@
+"""Live streams with real processes: latency, follow, rotation, wrapping, signals, a terminal."""
+
+from __future__ import annotations
+
+import os
+import select
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, example
+
+CASTRA_TAIL = [sys.executable, "-m", "castra_tail"]
+LINE = b'{"type":"message","severity":"info","text":"probe %d"}\n'
+
+
+def start(args: list[str], **kw: object) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([*CASTRA_TAIL, *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=ROOT, **kw)  # type: ignore[call-overload]
+
+
+def read_until(proc: subprocess.Popen[bytes], needle: bytes, timeout: float) -> bytes:
+    """Read proc's stdout until ``needle`` shows up; what was read so far."""
+    assert proc.stdout is not None
+    fd, seen, deadline = proc.stdout.fileno(), b"", time.monotonic() + timeout
+    while needle not in seen:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            raise AssertionError(f"{needle!r} did not show within {timeout}s; got {seen[-400:]!r}")
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            raise AssertionError(f"stdout closed before {needle!r}; got {seen[-400:]!r}")
+        seen += chunk
+    return seen
+
+
+@pytest.mark.parametrize("fmt", ["text", "ndjson"])
+def test_a_line_shows_within_100ms_through_pipes(fmt: str) -> None:
+    proc = start(["--format", fmt], stdin=subprocess.PIPE)
+    assert proc.stdin is not None
+    try:
+        proc.stdin.write(LINE % 0)
+        proc.stdin.flush()
+        read_until(proc, b"probe 0", timeout=30)  # start-up is not what is measured
+        delays = []
+        for n in range(1, 6):
+            time.sleep(0.2)  # the writer waits: nothing else will push the line out
+            sent = time.monotonic()
+            proc.stdin.write(LINE % n)
+            proc.stdin.flush()
+            read_until(proc, b"probe %d" % n, timeout=5)
+            delays.append(time.monotonic() - sent)
+        assert statistics.median(delays) < 0.1, delays
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_follow_shows_appended_lines(tmp_path: Path) -> None:
+    log = tmp_path / "up.ndjson"
+    log.write_bytes(LINE % 1)
+    proc = start(["-f", str(log), "--format", "ndjson"])
+    try:
+        read_until(proc, b"probe 1", timeout=30)
+        with log.open("ab") as f:
+            f.write(LINE % 2)
+        read_until(proc, b"probe 2", timeout=1.5)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(10) == 130
+
+
+def test_follow_several_files_at_once(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.ndjson", tmp_path / "b.ndjson"
+    a.write_bytes(b"")
+    b.write_bytes(b"")
+    proc = start(["-f", str(a), str(b), "--format", "ndjson"])
+    try:
+        time.sleep(0.5)
+        with b.open("ab") as f:
+            f.write(LINE % 7)
+        read_until(proc, b"probe 7", timeout=1.5)
+        with a.open("ab") as f:
+            f.write(LINE % 8)
+        read_until(proc, b"probe 8", timeout=1.5)
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_follow_by_name_survives_rotation_and_truncation(tmp_path: Path) -> None:
+    log = tmp_path / "events.ndjson"
+    log.write_bytes(LINE % 1)
+    proc = start(["-F", str(log), "--color", "never", "--no-summary"])
+    try:
+        read_until(proc, b"probe 1", timeout=30)
+        log.rename(tmp_path / "events.ndjson.1")  # logrotate: move away, start a new file
+        log.write_bytes(LINE % 2)
+        seen = read_until(proc, b"probe 2", timeout=1.5)
+        assert b"was replaced; reading the new file from the start" in seen
+        log.write_bytes(b"")  # copytruncate: emptied in place, then written again
+        time.sleep(0.3)
+        with log.open("ab") as f:
+            f.write(LINE % 3)
+        seen = read_until(proc, b"probe 3", timeout=1.5)
+        assert b"was truncated; reading it again from the start" in seen
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_follow_by_name_waits_for_a_missing_file(tmp_path: Path) -> None:
+    log = tmp_path / "later.ndjson"
+    proc = start(["-F", str(log), "--format", "ndjson"])
+    try:
+        time.sleep(0.3)
+        log.write_bytes(LINE % 4)
+        read_until(proc, b"probe 4", timeout=1.5)
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_wrapped_command_failure_is_the_exit_status() -> None:
+    done = subprocess.run(
+        [*CASTRA_TAIL, "--", "sh", "-c", f"cat {example('up')}; echo 'boom' >&2; exit 3"],
+        capture_output=True, cwd=ROOT, timeout=60,
+    )
+    assert done.returncode == 3
+    assert b"castra up \xc2\xb7 summary" in done.stdout
+    assert b"boom" in done.stdout  # its stderr is shown in the stream, dimmed
+
+
+@pytest.mark.parametrize(("name", "code"), [("up", 0), ("up-fail", 1)])
+def test_wrapped_command_success_gives_the_streams_status(name: str, code: int) -> None:
+    done = subprocess.run([*CASTRA_TAIL, "--format", "json", "--", "cat", str(example(name))],
+                          capture_output=True, cwd=ROOT, timeout=60)
+    assert done.returncode == code
+
+
+def test_wrapped_command_that_cannot_run() -> None:
+    done = subprocess.run([*CASTRA_TAIL, "--", "no-such-castra-binary"], capture_output=True,
+                          cwd=ROOT, timeout=60)
+    assert done.returncode == 127
+    assert done.stderr.count(b"\n") == 1 and b"cannot run 'no-such-castra-binary'" in done.stderr
+
+
+def half_then_wait(tmp_path: Path) -> list[str]:
+    """A producer that writes the first half of up.ndjson, then hangs (castra mid-bootstrap)."""
+    half = tmp_path / "half.ndjson"
+    half.write_bytes(b"".join(example("up").read_bytes().splitlines(keepends=True)[:20]))
+    return ["sh", "-c", f"cat {half}; sleep 30"]
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_signal_mid_stream_summarises_what_was_seen(tmp_path: Path, signum: int, code: int) -> None:
+    producer = subprocess.Popen(half_then_wait(tmp_path), stdout=subprocess.PIPE)
+    proc = start(["--color", "never", "--width", "100"], stdin=producer.stdout)
+    try:
+        read_until(proc, b"wait-handshake", timeout=30)
+        time.sleep(0.2)
+        proc.send_signal(signum)
+        out, err = proc.communicate(timeout=10)
+    finally:
+        producer.kill()
+        producer.wait()
+    assert proc.returncode == code
+    assert b"Traceback" not in err
+    assert b"bootstrap \xe2\x80\xa6 interrupted" in out  # web-0's timeline
+    assert b"castra up \xc2\xb7 summary" in out and b"interrupted" in out
+
+
+def test_ctrl_c_reaches_the_wrapped_command(tmp_path: Path) -> None:
+    marker = tmp_path / "got-int"
+    script = f"trap 'touch {marker}; exit 130' INT; cat {example('up')}; sleep 30 & wait"
+    proc = start(["--", "sh", "-c", script])
+    try:
+        read_until(proc, b"up completed", timeout=30)
+        time.sleep(0.2)
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=15)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130
+    assert marker.exists()
+
+
+def test_closed_reader_exits_at_once_with_141(tmp_path: Path) -> None:
+    big = tmp_path / "big.ndjson"
+    big.write_bytes(example("up").read_bytes() * 3000)
+    done = subprocess.run(
+        ["bash", "-c", f"set -o pipefail; {sys.executable} -m castra_tail {big} | head -1"],
+        capture_output=True, timeout=60, cwd=ROOT,
+    )
+    assert done.returncode == 141 and done.stderr == b""
+
+
+def test_elapsed_column(tmp_path: Path) -> None:
+    log = tmp_path / "t.ndjson"
+    log.write_bytes(LINE % 1 + b'{"type":"message","severity":"info","text":"stamped",'
+                    b'"ts":"2026-11-26T09:14:03.120Z"}\n')
+    done = subprocess.run([*CASTRA_TAIL, str(log), "--elapsed", "--no-summary"],
+                          capture_output=True, cwd=ROOT, timeout=60)
+    first, second = done.stdout.decode().splitlines()
+    assert first.startswith("       +0.0s ") and "probe 1" in first
+    assert second.startswith("09:14:03.120 ") and "stamped" in second
+
+
+TMUX = shutil.which("tmux")
+
+
+@pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
+def test_live_panel_in_a_real_terminal(tmp_path: Path) -> None:
+    session = f"ct-{os.getpid()}"
+    slow = tmp_path / "slow.sh"
+    slow.write_text(f'while IFS= read -r l; do printf "%s\\n" "$l"; sleep 0.15; done < {example("up")}\n')
+    done = tmp_path / "done"
+    command = (f"cd {ROOT} && sh {slow} | {sys.executable} -m castra_tail --width 100; "
+               f"echo EXIT=$? > {done}; sleep 60")
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "45", command],
+                   check=True)
+
+    def screen() -> str:
+        return subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True,
+                              text=True, check=True).stdout
+
+    try:
+        deadline = time.monotonic() + 30
+        mid = ""
+        while time.monotonic() < deadline and "▸ bootstrapping" not in mid:
+            time.sleep(0.2)
+            mid = screen()
+        # While it runs: the panel's header and one row per VM, under the log.
+        assert "castra up · 3 VMs" in mid
+        rows = [line for line in mid.splitlines() if "bootstrapping" in line or "launching" in line]
+        assert {row.split()[0] for row in rows} >= {"web-0", "web-1", "db-0"}, mid
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not done.exists():
+            time.sleep(0.2)
+        end = screen()
+        assert done.read_text().strip() == "EXIT=0"
+        # At the end the panel gave way to the summary.
+        assert "castra up · summary" in end and "✓ passed (exit 0)" in end
+        assert "castra up · 3 VMs" not in end and "▸ bootstrapping" not in end
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)

@@ -23,3 +23,9 @@ test: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis dist build
+
+.PHONY: bench
+# Figures, never assertions: lines/s against jq in the same run, peak RSS, start-up, latency.
+bench: $(STAMP)
+	@command -v jq >/dev/null || (apt-get install -y jq >/dev/null 2>&1 || sudo apt-get install -y jq) || echo "jq not found: jq figures will be missing"
+	$(BIN)/python bench/run.py

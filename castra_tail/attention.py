@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import IntEnum
-from typing import Final
+from typing import Any, Final
 
 from castra_tail import events as ev
 
@@ -67,28 +67,29 @@ def _completed(e: ev.CommandCompleted) -> Level:
     return Level.ERROR if e.exit_code else Level.INFO
 
 
-def _const(level: Level) -> Callable[[ev.Event], Level]:
-    return lambda _e: level
-
-
-LEVEL_RULES: Final[dict[type, Callable]] = {
+#: Types whose level never depends on their fields.
+CONSTANT_LEVELS: Final[dict[type, Level]] = {
+    ev.BootstrapStarted: Level.PROGRESS,
+    ev.BootstrapCompleted: Level.INFO,
+    ev.BootstrapFailed: Level.ERROR,
+    ev.Usage: Level.INFO,
+    ev.Cleanup: Level.PROGRESS,
+    ev.CommandAccepted: Level.INFO,
+    ev.CommandRejected: Level.ERROR,
+    ev.CommandFailed: Level.ERROR,
+}
+#: Types whose level is read off their fields.
+LEVEL_RULES: Final[dict[type, Callable[[Any], Level]]] = {
     ev.Message: _message,
     ev.VmLifecycle: _lifecycle,
     ev.BootstrapPlanned: _planned,
-    ev.BootstrapStarted: _const(Level.PROGRESS),
     ev.BootstrapStep: _step,
-    ev.BootstrapCompleted: _const(Level.INFO),
-    ev.BootstrapFailed: _const(Level.ERROR),
-    ev.Usage: _const(Level.INFO),
-    ev.Cleanup: _const(Level.PROGRESS),
-    ev.CommandAccepted: _const(Level.INFO),
-    ev.CommandRejected: _const(Level.ERROR),
     ev.CommandCompleted: _completed,
-    ev.CommandFailed: _const(Level.ERROR),
     ev.Summary: _summary,
 }
 
 
 def level_of(event: ev.Event) -> Level:
     """The attention level of a decoded event."""
-    return LEVEL_RULES[type(event)](event)
+    level = CONSTANT_LEVELS.get(event.__class__)
+    return level if level is not None else LEVEL_RULES[event.__class__](event)

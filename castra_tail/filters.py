@@ -12,7 +12,7 @@ from fnmatch import fnmatchcase
 from typing import Final
 
 from castra_tail.attention import Level
-from castra_tail.events import KNOWN_TYPES, family_of
+from castra_tail.events import KNOWN_TYPES, TYPE_OF, family_of
 
 FAMILIES: Final = tuple(dict.fromkeys(family_of(t) for t in KNOWN_TYPES))
 _GLOB: Final = frozenset("*?[")
@@ -66,6 +66,10 @@ class Selector:
             excluded = any(type_matches(p, type_name) for p in self.exclude)
             cached = self._type_cache[type_name] = included and not excluded
         return cached
+
+    def type_table(self) -> dict[type, bool]:
+        """Whether each event class passes the type filters (the hot loop reads this)."""
+        return {cls: self.wants_type(name) for cls, name in TYPE_OF.items()}
 
     def wants_vm(self, vm: str | None) -> bool:
         """Whether events about ``vm`` (None: about no VM) pass the VM filter."""

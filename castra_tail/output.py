@@ -14,19 +14,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import BinaryIO, Final, TextIO
 
-from rich.color import ColorSystem
-from rich.console import Console, RenderableType
+from typing import TYPE_CHECKING, Any
 
-from castra_tail.render.theme import THEME
+if TYPE_CHECKING:  # Rich is imported when something is drawn, not to copy lines
+    from rich.color import ColorSystem
+    from rich.console import Console, RenderableType
 
 COLOR_CHOICES: Final = ("auto", "always", "never")
 DEFAULT_WIDTH: Final = 80
-_SYSTEMS: Final = {
-    "standard": ColorSystem.STANDARD,
-    "256": ColorSystem.EIGHT_BIT,
-    "truecolor": ColorSystem.TRUECOLOR,
-    "windows": ColorSystem.WINDOWS,
-}
 
 
 class StdoutClosed(Exception):
@@ -157,6 +152,10 @@ class Env:
         Rich never writes to stdout itself: what it draws goes out through the
         ``Writer``, in order with the stream's lines.
         """
+        from rich.console import Console
+
+        from castra_tail.render.theme import THEME
+
         return Console(
             file=io.StringIO(),
             theme=THEME,
@@ -202,5 +201,13 @@ def render(
 
 def color_system(console: Console) -> ColorSystem | None:
     """The colour system a console settled on, as Rich's enum."""
+    from rich.color import ColorSystem
+
+    systems: dict[str, Any] = {
+        "standard": ColorSystem.STANDARD,
+        "256": ColorSystem.EIGHT_BIT,
+        "truecolor": ColorSystem.TRUECOLOR,
+        "windows": ColorSystem.WINDOWS,
+    }
     name = console.color_system
-    return _SYSTEMS.get(name) if name else None
+    return systems.get(name) if name else None

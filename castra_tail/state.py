@@ -10,156 +10,29 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, Final
 
 from castra_tail import events as ev
 from castra_tail.attention import Level
-from castra_tail.text import ssh_command
+from castra_tail.model import (
+    PHASE_EFFECTS,
+    ENDED,
+    MAX_STEPS,
+    Bootstrap,
+    Command,
+    Notable,
+    Problem,
+    Vm,
+    Where,
+)
 
 MAX_VMS: Final = 10_000
-MAX_STEPS: Final = 1_000
 MAX_COMMANDS: Final = 1_000
 MAX_RECORDS: Final = 1_000
 MAX_UNKNOWN_TYPES: Final = 1_000
 OTHER: Final = "(other)"
 
-#: Bootstrap states that are final.
-ENDED: Final = frozenset({"success", "noop", "failed"})
-
-
-@dataclass(slots=True)
-class Step:
-    """One bootstrap stage as reported."""
-
-    name: str
-    status: str
-    duration_ms: int
-    detail: str | None = None
-
-
-@dataclass(slots=True)
-class Bootstrap:
-    """A VM's bootstrap: ``planned`` → ``running`` → ``success``/``noop``/``failed``.
-
-    ``incomplete`` when the stream ended before it did, ``interrupted`` when the
-    reader was stopped.
-    """
-
-    status: str = "planned"
-    trigger: str | None = None
-    base_hash: str | None = None
-    artifact_hash: str | None = None
-    steps: list[Step] = field(default_factory=list)
-    steps_dropped: int = 0
-    duration_ms: int | None = None
-    error: str | None = None
-    stamp: str | None = None
-
-    @property
-    def ended(self) -> bool:
-        """True when a completion or failure was seen."""
-        return self.status in ENDED
-
-    @property
-    def failed_step(self) -> Step | None:
-        """The first step that failed, if any."""
-        return next((s for s in self.steps if s.status == "failed"), None)
-
-    @property
-    def slowest_step(self) -> Step | None:
-        """The step that took longest, if any."""
-        return max(self.steps, key=lambda s: s.duration_ms, default=None)
-
-    @property
-    def steps_ms(self) -> int:
-        """The sum of the steps' durations."""
-        return sum(s.duration_ms for s in self.steps)
-
-
-@dataclass(slots=True)
-class Shutdown:
-    """How a VM was stopped."""
-
-    requested: bool = False
-    method: str | None = None
-    timed_out: str | None = None
-    signals: list[str] = field(default_factory=list)
-    outcome: str | None = None
-    total_ms: int | None = None
-    changed: bool | None = None
-
-
-@dataclass(slots=True)
-class Vm:
-    """Everything known about one VM."""
-
-    name: str
-    phase: str | None = None
-    plan: ev.BootstrapPlanned | None = None
-    ssh: str | None = None
-    overlay_path: str | None = None
-    pid: int | None = None
-    bootstrap: Bootstrap | None = None
-    shutdown: Shutdown | None = None
-    reclaimed_bytes: int = 0
-    warnings: int = 0
-    errors: int = 0
-
-    @property
-    def state(self) -> str:
-        """One word for where the VM ended up."""
-        b, s = self.bootstrap, self.shutdown
-        if s is not None and s.outcome is not None:
-            return "stopped"
-        if b is not None and b.status in ("failed", "incomplete", "interrupted"):
-            return b.status
-        if s is not None:
-            return "stopping"
-        if b is not None and b.status in ("success", "noop"):
-            return "ready"
-        if self.pid is not None:
-            return "running"
-        if b is not None and b.status == "running":
-            return "bootstrapping"
-        return "planned" if self.plan is not None else "seen"
-
-
-@dataclass(slots=True)
-class Command:
-    """One CLI command: ``accepted`` → ``completed``/``failed``, or ``rejected``."""
-
-    name: str
-    status: str
-    detail: str | None = None
-    exit_code: int | None = None
-    duration_ms: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Where:
-    """A line of input."""
-
-    source: str
-    line: int
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """A malformed line: where, and why."""
-
-    where: Where
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Notable:
-    """The first event seen at some level."""
-
-    order: int  # how many events came before it, plus one
-    where: Where
-    type: str
-    vm: str | None
+_WARN: Final = int(Level.WARN)  # a plain int: the enum's attribute lookup shows in profiles
 
 
 class Run:
@@ -169,17 +42,16 @@ class Run:
         self.vms: dict[str, Vm] = {}
         self.vms_dropped = 0
         self.lines = 0
-        self.events = 0
-        self._by_class: Counter[type] = Counter()
+        self._by_class: dict[type, int] = dict.fromkeys(ev.EVENT_TYPES, 0)
         self.by_level = [0] * len(Level)
-        self.max_level: Level | None = None
-        self.first_at_level: dict[Level, Notable] = {}
-        self.messages: Counter[str] = Counter()
+        self._firsts: list[Notable | None] = [None] * len(Level)
+        self.messages: dict[str, int] = {}
         self.tokens = {"prompt": 0, "cached": 0, "completion": 0}
         self.usage_events = 0
-        self.cleanup: dict[str, dict[str, int]] = {"real": Counter(), "dry_run": Counter()}
-        self.commands: list[Command] = []
-        self.commands_dropped = 0
+        self.cleanup: dict[str, dict[str, int]] = {"real": {}, "dry_run": {}}
+        self.commands: list[Command] = []  # the first MAX_COMMANDS, in order
+        self.command_totals: dict[str, dict[str, int]] = {}  # name → status → how many
+        self._open: dict[str, list[Command]] = {}  # accepted, not yet ended, by name
         self.summary: ev.Summary | None = None
         self.malformed = 0
         self.text_lines = 0
@@ -207,25 +79,24 @@ class Run:
     # --- adding what was read ---------------------------------------------------
 
     def add(self, event: ev.Event, level: Level, source: str, line: int) -> None:
-        """Account for one decoded event at its attention level."""
-        self.events += 1
-        self._by_class[type(event)] += 1
+        """Account for one decoded event at its attention level (the hot path: keep it lean)."""
+        cls = event.__class__
+        self._by_class[cls] += 1
         self.by_level[level] += 1
-        if self.max_level is None or level > self.max_level:
-            self.max_level = level
-        if level not in self.first_at_level:
-            vm = getattr(event, "vm", None)
-            self.first_at_level[level] = Notable(
-                self.events, Where(source, line), ev.TYPE_OF[type(event)], vm
-            )
-        if level >= Level.WARN:
-            vm_name = getattr(event, "vm", None)
-            if vm_name is not None and (vm := self.vm(vm_name)) is not None:
-                if level >= Level.ERROR:
-                    vm.errors += 1
-                else:
-                    vm.warnings += 1
-        self._handlers[type(event)](event)
+        if level >= _WARN or self._firsts[level] is None:
+            self._notable(event, level, source, line)
+        self._handlers[cls](event)
+
+    def _notable(self, event: ev.Event, level: Level, source: str, line: int) -> None:
+        vm_name = getattr(event, "vm", None)
+        if self._firsts[level] is None:
+            order = sum(self.by_level)
+            self._firsts[level] = Notable(order, Where(source, line), ev.TYPE_OF[type(event)], vm_name)
+        if level >= Level.WARN and vm_name is not None and (vm := self.vm(vm_name)) is not None:
+            if level >= Level.ERROR:
+                vm.errors += 1
+            else:
+                vm.warnings += 1
 
     def add_malformed(self, reason: str, source: str, line: int, *, text: bool) -> None:
         """Account for a line that is not a valid event."""
@@ -243,45 +114,42 @@ class Run:
 
     def vm(self, name: str) -> Vm | None:
         """The VM called ``name``, created on first sight (None past the cap)."""
-        vm = self.vms.get(name)
-        if vm is None:
-            if len(self.vms) >= MAX_VMS:
-                self.vms_dropped += 1
-                return None
-            vm = self.vms[name] = Vm(name)
+        return self.vms.get(name) or self._new_vm(name)
+
+    def _new_vm(self, name: str) -> Vm | None:
+        if len(self.vms) >= MAX_VMS:
+            self.vms_dropped += 1
+            return None
+        vm = self.vms[name] = Vm(name)
         return vm
 
     # --- per family ---------------------------------------------------------------
 
     def _message(self, e: ev.Message) -> None:
-        self.messages[e.severity] += 1
+        messages, severity = self.messages, e.severity
+        if severity not in messages and len(messages) >= MAX_UNKNOWN_TYPES:
+            severity = OTHER  # unknown severities are kept as they are, up to a cap
+        messages[severity] = messages.get(severity, 0) + 1
 
     def _lifecycle(self, e: ev.VmLifecycle) -> None:
-        vm = self.vm(e.vm)
+        vm = self.vms.get(e.vm) or self._new_vm(e.vm)
         if vm is None:
             return
-        vm.phase = e.phase
-        phase = e.phase
-        if phase == "overlay_prepared":
-            vm.overlay_path = e.overlay_path
-        elif phase == "launched":
-            vm.pid = e.pid
-        elif phase == "overlay_discarded":
-            vm.reclaimed_bytes += e.reclaimed_bytes or 0
-        elif phase in _SHUTDOWN_PHASES:
-            _shutdown(vm, e)
+        vm.phase = phase = e.phase
+        effect = PHASE_EFFECTS.get(phase)
+        if effect is not None:
+            effect(vm, e)
 
     def _planned(self, e: ev.BootstrapPlanned) -> None:
-        vm = self.vm(e.vm)
+        vm = self.vms.get(e.vm) or self._new_vm(e.vm)
         if vm is None:
             return
         vm.plan = e
-        vm.ssh = ssh_command(e.ssh) if e.ssh is not None else None
         if vm.bootstrap is None:
             vm.bootstrap = Bootstrap(trigger=e.trigger)
 
     def _started(self, e: ev.BootstrapStarted) -> None:
-        vm = self.vm(e.vm)
+        vm = self.vms.get(e.vm) or self._new_vm(e.vm)
         if vm is None:
             return
         vm.bootstrap = Bootstrap(
@@ -289,12 +157,13 @@ class Run:
         )
 
     def _bootstrap(self, name: str) -> Bootstrap | None:
-        vm = self.vm(name)
+        vm = self.vms.get(name) or self._new_vm(name)
         if vm is None:
             return None
-        if vm.bootstrap is None:  # an event out of order still counts
-            vm.bootstrap = Bootstrap(status="running")
-        return vm.bootstrap
+        b = vm.bootstrap
+        if b is None:  # an event out of order still counts
+            b = vm.bootstrap = Bootstrap(status="running")
+        return b
 
     def _step(self, e: ev.BootstrapStep) -> None:
         b = self._bootstrap(e.vm)
@@ -302,8 +171,9 @@ class Run:
             return
         if b.status == "planned":
             b.status = "running"
-        if len(b.steps) < MAX_STEPS:
-            b.steps.append(Step(e.step, e.status, e.duration_ms, e.detail))
+        steps = b.steps
+        if len(steps) < MAX_STEPS:
+            steps.append(e)
         else:
             b.steps_dropped += 1
 
@@ -325,26 +195,41 @@ class Run:
         tokens["completion"] += e.completion_tokens or 0
 
     def _cleanup(self, e: ev.Cleanup) -> None:
-        self.cleanup["dry_run" if e.dry_run else "real"][e.category or "?"] += e.bytes
+        per_category = self.cleanup["dry_run" if e.dry_run else "real"]
+        category = e.category or "?"
+        if category not in per_category and len(per_category) >= MAX_UNKNOWN_TYPES:
+            category = OTHER
+        per_category[category] = per_category.get(category, 0) + e.bytes
 
     def _command(self, e: ev.CommandEvent) -> None:
-        status = ev.TYPE_OF[type(e)].removeprefix("command.")
-        open_one = None
-        if status in ("completed", "failed"):
-            open_one = next(
-                (c for c in reversed(self.commands) if c.name == e.command and c.status == "accepted"),
-                None,
-            )
-        if open_one is None:
-            if len(self.commands) >= MAX_COMMANDS:
-                self.commands_dropped += 1
+        status = _COMMAND_STATUS[e.__class__]
+        name = e.command
+        waiting = self._open.get(name)
+        if status in ("completed", "failed") and waiting:
+            command = waiting.pop()  # the latest accepted one of that name ends
+            self._tally(name, "accepted", -1)
+        else:
+            command = Command(name, status)
+            if len(self.commands) < MAX_COMMANDS:
+                self.commands.append(command)
+            if status == "accepted":
+                if waiting is None:
+                    waiting = self._open[name] = []
+                if len(waiting) < MAX_COMMANDS:
+                    waiting.append(command)
+        self._tally(name, status, 1)
+        command.status = status
+        command.detail = e.detail if e.detail is not None else command.detail
+        command.exit_code = e.exit_code if e.exit_code is not None else command.exit_code
+        command.duration_ms = e.duration_ms if e.duration_ms is not None else command.duration_ms
+
+    def _tally(self, name: str, status: str, n: int) -> None:
+        per_status = self.command_totals.get(name)
+        if per_status is None:
+            if len(self.command_totals) >= MAX_UNKNOWN_TYPES:
                 return
-            open_one = Command(e.command, status)
-            self.commands.append(open_one)
-        open_one.status = status
-        open_one.detail = e.detail if e.detail is not None else open_one.detail
-        open_one.exit_code = e.exit_code if e.exit_code is not None else open_one.exit_code
-        open_one.duration_ms = e.duration_ms if e.duration_ms is not None else open_one.duration_ms
+            per_status = self.command_totals[name] = {}
+        per_status[status] = per_status.get(status, 0) + n
 
     def _summary(self, e: ev.Summary) -> None:
         self.summary = e
@@ -365,6 +250,21 @@ class Run:
                 b.status = end
 
     # --- reading the state ----------------------------------------------------------
+
+    @property
+    def events(self) -> int:
+        """How many valid events were read."""
+        return sum(self.by_level)
+
+    @property
+    def max_level(self) -> Level | None:
+        """The highest attention level seen, if any event was."""
+        return next((Level(i) for i in reversed(range(len(Level))) if self.by_level[i]), None)
+
+    @property
+    def first_at_level(self) -> dict[Level, Notable]:
+        """The first event seen at each level."""
+        return {Level(i): n for i, n in enumerate(self._firsts) if n is not None}
 
     @property
     def by_type(self) -> dict[str, int]:
@@ -393,7 +293,7 @@ class Run:
     @property
     def open_commands(self) -> list[Command]:
         """Commands accepted but never completed or failed."""
-        return [c for c in self.commands if c.status == "accepted"]
+        return [c for waiting in self._open.values() for c in waiting]
 
     @property
     def missing(self) -> list[str]:
@@ -413,31 +313,7 @@ class Run:
         return gaps
 
 
-_SHUTDOWN_PHASES: Final = frozenset(
-    {
-        "shutdown_requested",
-        "cooperative_attempted",
-        "cooperative_succeeded",
-        "cooperative_timed_out",
-        "shutdown_escalated",
-        "shutdown_complete",
-    }
-)
-
-
-def _shutdown(vm: Vm, e: ev.VmLifecycle) -> None:
-    s = vm.shutdown
-    if s is None:
-        s = vm.shutdown = Shutdown()
-    phase = e.phase
-    if phase == "shutdown_requested":
-        s.requested = True
-    elif phase == "cooperative_attempted":
-        s.method = e.method
-    elif phase == "cooperative_timed_out":
-        s.timed_out = e.reason
-    elif phase == "shutdown_escalated":
-        if e.signal is not None and len(s.signals) < MAX_STEPS:
-            s.signals.append(e.signal)
-    elif phase == "shutdown_complete":
-        s.outcome, s.total_ms, s.changed = e.outcome, e.total_ms, e.changed
+_COMMAND_STATUS: Final = {
+    cls: name.removeprefix("command.") for cls, name in ev.TYPE_OF.items()
+    if name.startswith("command.")
+}

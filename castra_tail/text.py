@@ -8,6 +8,7 @@ clear the screen.
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 from typing import Final
@@ -31,11 +32,14 @@ def _escape_table() -> dict[int, str]:
 
 
 _ESCAPES: Final = _escape_table()
+# Every escaped character is one str.isprintable() rejects (a test checks it), so
+# a printable string, nearly all of them, skips translate(): ~30 ns a character.
 
 
 def clean(value: str, limit: int = MAX_FIELD) -> str:
     """``value`` with control characters escaped and cut to ``limit`` characters."""
-    value = value.translate(_ESCAPES)
+    if not value.isprintable():
+        value = value.translate(_ESCAPES)
     if len(value) > limit:
         return value[: limit - 1] + ELLIPSIS
     return value
@@ -45,6 +49,8 @@ def clean_lines(value: str, limit: int = MAX_FIELD) -> list[str]:
     """A multi-line text as its cleaned lines (``\\r\\n`` and ``\\n`` both end a line)."""
     if len(value) > limit:
         value = value[: limit - 1] + ELLIPSIS
+    if value.isprintable():
+        return [value]
     return [line.translate(_ESCAPES) for line in value.replace("\r\n", "\n").split("\n")]
 
 
@@ -107,10 +113,15 @@ def _quote(word: str) -> str:
 
 def ssh_command(target: SshTarget) -> str:
     """A ready-to-paste ``ssh [-i ID] [-o OPT]… -p PORT USER@HOST``, shell-quoted."""
+    return _ssh(target.user, target.host, target.port, target.identity, tuple(target.options))
+
+
+@functools.lru_cache(maxsize=4096)  # a fleet's log repeats each VM's target many times
+def _ssh(user: str, host: str, port: int, identity: str | None, options: tuple[str, ...]) -> str:
     words = ["ssh"]
-    if target.identity:
-        words += ["-i", target.identity]
-    for option in target.options:
+    if identity:
+        words += ["-i", identity]
+    for option in options:
         words += ["-o", option]
-    words += ["-p", str(target.port), f"{target.user}@{target.host}"]
+    words += ["-p", str(port), f"{user}@{host}"]
     return " ".join(_quote(w) for w in words)

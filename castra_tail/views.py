@@ -4,6 +4,9 @@ The app decides what is *selected*; a view decides how it looks and where it
 goes. Views read the ``Run``; they never count. The app tells a view when a
 batch of lines arrived (``begin``), when it ended (``flush``) and when the
 input was quiet for a moment (``tick``): only views know about time.
+
+This module holds the machine formats (ndjson, json), which need no Rich on
+their hot path; ``textview`` holds the text views.
 """
 
 from __future__ import annotations
@@ -12,29 +15,21 @@ from typing import Final, Protocol
 
 from castra_tail import events as ev
 from castra_tail.attention import Level
-from castra_tail.output import Env, Writer, color_system, render
-from castra_tail.render.panel import panel
+from castra_tail.output import Env, Writer, render
 from castra_tail.render.report import encode, report
-from castra_tail.render.stream import StreamRenderer
-from castra_tail.render.summary import summary
-from castra_tail.render.theme import Palette
-from castra_tail.render.timeline import timeline
 from castra_tail.state import Run
 from castra_tail.text import clean, show_bytes
 from castra_tail.verdict import Verdict
 
 #: Malformed-line notices on stderr in ndjson mode before they are only counted.
 MAX_NOTICES: Final = 100
-TIME_WIDTH: Final = 12
-#: The live panel is redrawn at most this often while lines arrive (10 a second) …
-REFRESH: Final = 0.1
-#: … and this often when the input is quiet, to move the clocks on.
-QUIET_REFRESH: Final = 0.5
-_BOOTSTRAP_ENDS: Final = (ev.BootstrapCompleted, ev.BootstrapFailed)
 
 
 class View(Protocol):
     """What the app loop calls on an output mode."""
+
+    #: False when no event is ever shown line by line (the loop then skips selecting).
+    shows_events: bool
 
     def begin(self, now: float) -> None: ...
     def event(self, event: ev.Event, level: Level, raw: bytes) -> None: ...
@@ -46,168 +41,6 @@ class View(Protocol):
     def flush(self) -> None: ...
     def tick(self, now: float) -> None: ...
     def close(self, run: Run, verdict: Verdict) -> None: ...
-
-
-class TextView:
-    """Human output: streamed lines, timelines as bootstraps end, the summary."""
-
-    def __init__(
-        self, env: Env, run: Run, *, color: bool, width: int, stream: bool, timelines: bool,
-        summary: bool, several_sources: bool, elapsed: bool = False,
-    ) -> None:
-        self.out = env.stdout
-        self.run = run
-        self.width = width
-        self.console = env.console(color=color, width=width)
-        self.lines = StreamRenderer(Palette(color_system(self.console)), run)
-        self.stream = stream
-        self.timelines = timelines and stream
-        self.show_summary = summary
-        self.several_sources = several_sources
-        self.elapsed = elapsed
-        self.drawn: set[str] = set()
-        self.started: float | None = None
-        self.now = 0.0
-        self._clock = ""
-
-    # --- the stream -------------------------------------------------------------------
-
-    def begin(self, now: float) -> None:
-        if self.started is None:
-            self.started = now
-        self.now = now
-        if self.elapsed:
-            self._clock = f"+{now - self.started:.1f}s".rjust(TIME_WIDTH)
-
-    def event(self, event: ev.Event, level: Level, raw: bytes) -> None:
-        if not self.stream:
-            return
-        self._write(self.lines.event(event, level, raw), event.ts)
-        if self.timelines and isinstance(event, _BOOTSTRAP_ENDS):
-            self._timeline(event.vm)
-
-    def unknown(self, type_name: str, raw: bytes) -> None:
-        if self.stream:
-            self._write(self.lines.unknown(type_name, raw))
-
-    def malformed(self, source: str, line: int, reason: str, raw: bytes | None) -> None:
-        if self.stream:
-            where = f"{clean(source)}:{line}" if self.several_sources else f"line {line}"
-            self._write(self.lines.malformed(where, reason, raw))
-
-    def text(self, raw: bytes) -> None:
-        if self.stream:
-            self._write(self.lines.text(raw))
-
-    stderr = text
-
-    def notice(self, source: str, text: str) -> None:
-        if self.stream:
-            self._write(self.lines.notice(source, text))
-
-    def flush(self) -> None:
-        self.out.flush()
-
-    def tick(self, now: float) -> None:
-        return None
-
-    def _write(self, text: str, ts: str | None = None) -> None:
-        if self.elapsed:
-            stamp = _ts_clock(ts) if ts else self._clock
-            blank = " " * (TIME_WIDTH + 1)
-            text = f"{stamp} " + text.replace("\n", "\n" + blank, text.count("\n") - 1)
-        self.out.write(text)
-
-    # --- the end ------------------------------------------------------------------------
-
-    def close(self, run: Run, verdict: Verdict) -> None:
-        if self.timelines:
-            for vm in run.incomplete_bootstraps:
-                self._timeline(vm.name)
-        if self.show_summary:
-            if self.stream:
-                self.out.write("\n")
-            self.out.write(render(self.console, summary(run, verdict, self.width)))
-        self.out.flush()
-
-    def _timeline(self, name: str) -> None:
-        vm = self.run.vms.get(name)
-        if vm is None or vm.bootstrap is None or name in self.drawn:
-            return
-        if len(self.drawn) < 100_000:
-            self.drawn.add(name)
-        self.out.write(render(self.console, timeline(vm, self.width)))
-
-
-def _ts_clock(ts: str) -> str:
-    """The time of day of an RFC 3339 timestamp (``09:14:03.120``), else the text cut short."""
-    if len(ts) >= 19 and ts[10] in "Tt ":
-        return clean(ts[11:23], TIME_WIDTH).ljust(TIME_WIDTH)
-    return clean(ts, TIME_WIDTH).rjust(TIME_WIDTH)
-
-
-class LiveView(TextView):
-    """Text output with a live panel of the VMs under the scrolling log (a terminal only).
-
-    Lines and panel go out in one write: move up over the old panel, erase to
-    the end of the screen, the new lines, the new panel. No flicker, and the
-    scrollback holds only the log.
-    """
-
-    def __init__(self, env: Env, run: Run, **kw: object) -> None:
-        super().__init__(env, run, **kw)  # type: ignore[arg-type]
-        self.env = env
-        self.height = 0  # lines of panel on screen
-        self.last_draw = float("-inf")
-        self.since: dict[str, float] = {}
-        self._keys: dict[str, tuple[object, ...]] = {}
-
-    def flush(self) -> None:
-        self._refresh(self.now, REFRESH)
-
-    def tick(self, now: float) -> None:
-        self.now = now
-        self._refresh(now, REFRESH if self.out.pending else QUIET_REFRESH)
-
-    def close(self, run: Run, verdict: Verdict) -> None:
-        self.out.write(_erase(self.height))  # the panel gives way to the end of the story
-        self.height = 0
-        super().close(run, verdict)
-        self.out.write_bytes(b"\x1b[?25h")
-        self.out.flush()
-
-    def _refresh(self, now: float, interval: float) -> None:
-        if now - self.last_draw < interval:
-            return
-        self._note_changes(now)
-        columns, rows = self.env.terminal_size()
-        drawn = render(
-            self.console,
-            panel(self.run, self.since, self.started or now, now, columns, rows - 1),
-            width=columns,
-            crop=True,  # a wrapped row would throw the next erase off by a line
-        )
-        prefix = ("\x1b[?25l" if self.last_draw == float("-inf") else "") + _erase(self.height)
-        self.out.flush(prefix=prefix, suffix=drawn)
-        self.height = drawn.count("\n")
-        self.last_draw = now
-
-    def _note_changes(self, now: float) -> None:
-        """Start each VM's clock again when something happened to it."""
-        for name, vm in self.run.vms.items():
-            b, s = vm.bootstrap, vm.shutdown
-            key = (
-                b.status if b else None, len(b.steps) if b else 0,
-                len(s.signals) if s else -1, s.outcome if s else None, vm.pid,
-            )
-            if self._keys.get(name) != key:
-                self._keys[name] = key
-                self.since[name] = now
-
-
-def _erase(height: int) -> str:
-    """Move to the start of a panel ``height`` lines up and erase to the end of the screen."""
-    return f"\x1b[{height}F\x1b[J" if height else ""
 
 
 class _StderrNotes:
@@ -231,6 +64,8 @@ class _StderrNotes:
 
 class NdjsonView(_StderrNotes):
     """The selected input lines, byte for byte; notices and summary on stderr."""
+
+    shows_events = True
 
     def __init__(self, env: Env, run: Run, *, summary: bool, width: int, color: bool) -> None:
         super().__init__(env)
@@ -262,12 +97,16 @@ class NdjsonView(_StderrNotes):
     def close(self, run: Run, verdict: Verdict) -> None:
         self.out.flush()
         if self.show_summary:
+            from castra_tail.render.summary import summary
+
             console = self.env.console(color=self.color, width=self.width)
             self.env.stderr.write(render(console, summary(run, verdict, self.width)))
 
 
 class JsonView(_StderrNotes):
     """One JSON report at the end, nothing before it."""
+
+    shows_events = False
 
     def __init__(self, env: Env) -> None:
         super().__init__(env)

@@ -155,3 +155,9 @@ def test_decoder_never_raises_on_arbitrary_json(value: object) -> None:
 @settings(max_examples=500)
 def test_every_event_round_trips(event: ev.Event) -> None:
     assert decode(msgspec.json.encode(event)) == event
+
+
+def test_a_bom_at_the_start_of_a_line_is_framing() -> None:
+    # `cat a.ndjson b.ndjson` puts b's BOM at the start of a line mid-stream.
+    decoded = decode(b"\xef\xbb\xbf" + line(type="command.accepted", command="up"))
+    assert isinstance(decoded, ev.CommandAccepted)

@@ -43,8 +43,8 @@ def test_crlf_keeps_the_original_bytes_and_last_line_needs_no_newline() -> None:
     assert numbered(b"a\r\nb") == [(1, b"a\r"), (2, b"b")]
 
 
-def test_bom_is_dropped_at_the_start_and_after_a_newline() -> None:
-    assert numbered(BOM + b"a\n" + BOM + b"b\n") == [(1, b"a"), (2, b"b")]
+def test_bom_is_dropped_at_the_start_of_a_stream() -> None:
+    assert numbered(BOM + b"a\n" + BOM + b"b\n") == [(1, b"a"), (2, BOM + b"b")]
 
 
 def test_a_bom_inside_a_line_is_content() -> None:

@@ -8,12 +8,11 @@ from collections.abc import Callable
 
 import msgspec
 import pytest
-from rich.console import Console
 
 from castra_tail import events as ev
 from castra_tail.render.timeline import timeline
-from castra_tail.render.theme import THEME
-from castra_tail.state import Bootstrap, Step, Vm
+from castra_tail.render.theme import Palette
+from castra_tail.model import Bootstrap, Vm
 from conftest import EXAMPLES, ROOT, Result, example, run_cli
 from strategies import events as any_event
 
@@ -57,10 +56,12 @@ def test_every_line_fits_80_columns_except_ssh_commands() -> None:
             assert len(line) <= 80 or "ssh " in line, f"{name}: {line!r}"
 
 
+def Step(name: str, status: str, ms: int, detail: str | None = None) -> ev.BootstrapStep:
+    return ev.BootstrapStep(vm="a", step=name, status=status, duration_ms=ms, detail=detail)
+
+
 def draw(vm: Vm, width: int = 80) -> list[str]:
-    console = Console(width=width, color_system=None, theme=THEME, record=True)
-    console.print(timeline(vm, width))
-    return console.export_text().splitlines()
+    return timeline(vm, width, Palette(None)).splitlines()
 
 
 def test_timeline_bars_are_proportional_to_duration() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from castra_tail.app import replay
 from castra_tail.attention import Level
-from castra_tail.state import MAX_STEPS
+from castra_tail.model import MAX_STEPS
 from castra_tail.verdict import ExitStatus, judge
 from conftest import example
 
@@ -26,11 +26,11 @@ def test_up_three_vms_ready() -> None:
     assert web0.ssh == SSH.format(port=2222)
     b = web0.bootstrap
     assert b is not None and b.status == "success" and b.duration_ms == 8241
-    assert [(s.name, s.duration_ms) for s in b.steps] == [
+    assert [(s.step, s.duration_ms) for s in b.steps] == [
         ("wait-handshake", 420), ("connect", 1100), ("transfer", 2100), ("apply", 3800),
         ("verify", 821),
     ]
-    assert b.slowest_step is not None and b.slowest_step.name == "apply"
+    assert b.slowest_step is not None and b.slowest_step.step == "apply"
     db0 = run.vms["db-0"]
     assert db0.plan is not None and db0.plan.warnings  # the payload warning
     assert db0.warnings == 2 and db0.errors == 0
@@ -60,7 +60,7 @@ def test_failed_bootstrap_names_step_and_error() -> None:
     db0 = run.vms["db-0"]
     b = db0.bootstrap
     assert b is not None and b.status == "failed" and db0.state == "failed"
-    assert b.failed_step is not None and b.failed_step.name == "apply"
+    assert b.failed_step is not None and b.failed_step.step == "apply"
     assert b.error is not None and "Unable to locate package postgresql-17" in b.error
     assert run.vms["web-0"].state == "ready"
     assert [(c.status, c.exit_code) for c in run.commands] == [("failed", 1)]

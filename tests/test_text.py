@@ -7,7 +7,7 @@ import shlex
 import pytest
 
 from castra_tail.events import SshTarget
-from castra_tail.text import clean, clean_lines, duration, size, ssh_command
+from castra_tail.text import _ESCAPES, clean, clean_lines, duration, size, ssh_command
 
 
 @pytest.mark.parametrize(
@@ -27,6 +27,11 @@ from castra_tail.text import clean, clean_lines, duration, size, ssh_command
 )
 def test_clean_escapes_controls(raw: str, shown: str) -> None:
     assert clean(raw) == shown
+
+
+def test_every_escaped_character_fails_isprintable() -> None:
+    # clean() skips the escape table for printable strings; that is only safe if so.
+    assert not any(chr(c).isprintable() for c in _ESCAPES)
 
 
 def test_clean_cuts_long_fields_with_an_ellipsis() -> None:

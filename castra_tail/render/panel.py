@@ -16,7 +16,8 @@ from rich.table import Table
 from rich.text import Text
 
 from castra_tail.events import STEPS
-from castra_tail.state import Run, Vm
+from castra_tail.model import Vm
+from castra_tail.state import Run
 from castra_tail.text import clean, duration
 
 MINI_BAR: Final = 12
@@ -103,7 +104,7 @@ def _detail(vm: Vm, phase: str, since: float | None, now: float) -> Text:
         return Text(f"in {duration(b.duration_ms)}")
     if phase == "failed" and b is not None:
         step = b.failed_step
-        at = f"at {clean(step.name, 20)} " if step else ""
+        at = f"at {clean(step.step, 20)} " if step else ""
         return Text(f"{at}after {duration(b.duration_ms)}", style="sev.error")
     if phase == "stopped" and s is not None:
         return Text(f"{clean(s.outcome or '?', 12)} in {duration(s.total_ms)}")
@@ -112,7 +113,7 @@ def _detail(vm: Vm, phase: str, since: float | None, now: float) -> Text:
         return Text(f"{how}{_waiting(since, now)}")
     if phase == "bootstrapping" and b is not None:
         text = _mini_bar(b.steps_ms, [st.duration_ms for st in b.steps])
-        running = _running_step([st.name for st in b.steps])
+        running = _running_step([st.step for st in b.steps])
         text.append(f" ▸ {running}{_waiting(since, now)}", style="sev.progress")
         return text
     if phase == "launching" and vm.pid is not None:

@@ -11,7 +11,8 @@ import msgspec
 
 from castra_tail import CONTRACT_VERSION, __version__
 from castra_tail.attention import LEVEL_NAMES
-from castra_tail.state import Bootstrap, Run, Vm
+from castra_tail.model import Bootstrap, Vm
+from castra_tail.state import Run
 from castra_tail.verdict import Verdict
 
 
@@ -96,10 +97,13 @@ def _bootstrap(b: Bootstrap | None) -> dict[str, Any] | None:
         "base_hash": b.base_hash,
         "artifact_hash": b.artifact_hash,
         "duration_ms": b.duration_ms,
-        "steps": [_fields(s) for s in b.steps],
+        "steps": [
+            {"step": s.step, "status": s.status, "duration_ms": s.duration_ms, "detail": s.detail}
+            for s in b.steps
+        ],
         "steps_not_tracked": b.steps_dropped,
-        "failed_step": failed.name if failed else None,
-        "slowest_step": slowest.name if slowest else None,
+        "failed_step": failed.step if failed else None,
+        "slowest_step": slowest.step if slowest else None,
         "error": b.error,
         "stamp": b.stamp,
     }

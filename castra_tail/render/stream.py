@@ -21,12 +21,15 @@ from castra_tail.render.theme import LEVEL_STYLE, VM_COLOURS, Palette
 from castra_tail.state import Run
 from castra_tail.text import clean, clean_lines, count, duration, show_bytes, size, vm_counts
 
+# Module globals, not Level.X: an enum attribute lookup costs a hot path dearly.
+INFO, PROGRESS, WARN, ERROR, BLOCKER = Level
+
 MARKS: Final = {
-    Level.INFO: "·",
-    Level.PROGRESS: "▸",
-    Level.WARN: "!",
-    Level.ERROR: "✗",
-    Level.BLOCKER: "‼",
+    INFO: "·",
+    PROGRESS: "▸",
+    WARN: "!",
+    ERROR: "✗",
+    BLOCKER: "‼",
 }
 STEP_MARKS: Final = {"success": "✓", "skipped": "–", "failed": "✗"}
 LABEL_WIDTH: Final = 9
@@ -41,7 +44,8 @@ class StreamRenderer:
         self.p = palette
         self.run = run
         self.vm_width = MIN_VM_WIDTH
-        self._vm_cells: dict[str, str] = {}
+        self._vm_cells: dict[str | None, str] = {}
+        self._heads: dict[tuple[tuple[str, str], str, str], str] = {}
         self._vm_colour: dict[str, int] = {}
         self._level = {level: palette.pair(LEVEL_STYLE[level]) for level in Level}
         self._muted = palette.pair("muted")
@@ -74,11 +78,11 @@ class StreamRenderer:
     def unknown(self, type_name: str, raw: bytes) -> str:
         """A generic line for an event of a type this contract version does not know."""
         label = clean(type_name, LABEL_WIDTH * 3)
-        return self._line(None, Level.INFO, "?", label, _fields(raw, skip=("type",)))
+        return self._line(None, INFO, "?", label, _fields(raw, skip=("type",)))
 
     def malformed(self, where: str, reason: str, raw: bytes | None) -> str:
         """A located report of a line that is not a valid event, with an excerpt."""
-        head = self._line(None, Level.WARN, "⚠", "malformed", f"{where}: {clean(reason)}")
+        head = self._line(None, WARN, "⚠", "malformed", f"{where}: {clean(reason)}")
         if raw is None:
             return head
         start, end = self._muted
@@ -86,7 +90,7 @@ class StreamRenderer:
 
     def notice(self, source: str, text: str) -> str:
         """One line about a source (a followed file replaced or truncated)."""
-        return self._line(None, Level.WARN, "↻", "input", f"{clean(source)} {clean(text)}")
+        return self._line(None, WARN, "↻", "input", f"{clean(source)} {clean(text)}")
 
     def text(self, raw: bytes) -> str:
         """A line that is not JSON (castra's stderr), dimmed, as it is."""
@@ -99,11 +103,18 @@ class StreamRenderer:
     def _indent(self) -> str:
         return " " * (self.vm_width + 5 + LABEL_WIDTH)  # "VM  M LABEL "
 
+    def _head(self, pair: tuple[str, str], mark: str, label: str) -> str:
+        """``MARK LABEL`` in its style, padded: formatted once per kind of line."""
+        head = f"{pair[0]}{mark} {label:<{LABEL_WIDTH}}{pair[1]} "
+        if len(self._heads) < 1_000:
+            self._heads[(pair, mark, label)] = head
+        return head
+
     def _vm_cell(self, vm: str | None) -> str:
+        """The VM column, in the VM's colour, padded (cached per VM and column width)."""
         if vm is None:
-            return " " * self.vm_width
-        cell = self._vm_cells.get(vm)
-        if cell is None:
+            cell = " " * self.vm_width
+        else:
             name = clean(vm, MAX_VM_WIDTH)
             if len(name) > self.vm_width:
                 self.vm_width = len(name)
@@ -111,8 +122,8 @@ class StreamRenderer:
             colour = self._vm_colour.setdefault(vm, len(self._vm_colour) % len(VM_COLOURS))
             start, end = self.p.pair(f"vm.{colour}")
             cell = f"{start}{name}{end}" + " " * (self.vm_width - len(name))
-            if len(self._vm_cells) < 10_000:
-                self._vm_cells[vm] = cell
+        if len(self._vm_cells) < 10_000:
+            self._vm_cells[vm] = cell
         return cell
 
     def _line(
@@ -127,10 +138,14 @@ class StreamRenderer:
         body_styled: bool = False,
         style: tuple[str, str] | None = None,
     ) -> str:
-        start, end = style if style is not None else self._level[level]
-        if body_styled or (style is None and level is Level.INFO):
-            body = f"{start}{body}{end}" if body else body
-        line = f"{self._vm_cell(vm)}  {start}{mark} {label:<{LABEL_WIDTH}}{end} {body}\n"
+        pair = style if style is not None else self._level[level]
+        if body_styled or (style is None and level is INFO):
+            body = f"{pair[0]}{body}{pair[1]}" if body else body
+        head = self._heads.get((pair, mark, label))
+        if head is None:
+            head = self._head(pair, mark, label)
+        cell = self._vm_cells.get(vm) or self._vm_cell(vm)
+        line = f"{cell}  {head}{body}\n"
         if not more:
             return line
         indent = self._indent
@@ -154,7 +169,7 @@ class StreamRenderer:
     def _message(self, e: ev.Message, level: Level, raw: bytes) -> str:
         first, rest = self._text_lines(e.text, level)
         label = e.severity if e.severity in ev.SEVERITIES else clean(e.severity, LABEL_WIDTH)
-        more = rest + self._hint_lines(e.remediation) if level >= Level.WARN else rest
+        more = rest + self._hint_lines(e.remediation) if level >= WARN else rest
         return self._line(e.vm, level, MARKS[level], label, first, more, body_styled=True)
 
     def _lifecycle(self, e: ev.VmLifecycle, level: Level, raw: bytes) -> str:
@@ -170,12 +185,12 @@ class StreamRenderer:
         action = e.action.replace("_", " ")
         trigger = f", trigger {clean(e.trigger)}" if e.trigger else ""
         body = f"{clean(e.mode)} → {clean(action)}: {clean(e.reason)}{trigger}"
-        more = self._styled((f"! {clean(w)}" for w in e.warnings), self._level[Level.WARN])
+        more = self._styled((f"! {clean(w)}" for w in e.warnings), self._level[WARN])
         vm = self.run.vms.get(e.vm)
         if vm is not None and vm.ssh:
             more += self._styled([clean(vm.ssh)], self._ssh)
-        mark = MARKS[level] if level >= Level.WARN else "▸"
-        return self._line(e.vm, level, mark, "plan", body, more, body_styled=level >= Level.ERROR)
+        mark = MARKS[level] if level >= WARN else "▸"
+        return self._line(e.vm, level, mark, "plan", body, more, body_styled=level >= ERROR)
 
     def _started(self, e: ev.BootstrapStarted, level: Level, raw: bytes) -> str:
         body = (
@@ -191,7 +206,7 @@ class StreamRenderer:
         detail, more = (None, []) if e.detail is None else self._text_lines(e.detail, level)
         if detail:
             body = f"{body}  {detail}"
-        return self._line(e.vm, level, mark, "step", body, more, body_styled=level >= Level.ERROR)
+        return self._line(e.vm, level, mark, "step", body, more, body_styled=level >= ERROR)
 
     def _completed(self, e: ev.BootstrapCompleted, level: Level, raw: bytes) -> str:
         stamp = f", stamp {clean(e.stamp, 40)}" if e.stamp else ""
@@ -227,7 +242,7 @@ class StreamRenderer:
         if e.detail:
             detail, more = self._text_lines(e.detail, level)
             body = f"{body}: {detail}"
-        return self._line(None, level, MARKS[level], "command", body, more, body_styled=level >= Level.ERROR)
+        return self._line(None, level, MARKS[level], "command", body, more, body_styled=level >= ERROR)
 
     def _summary(self, e: ev.Summary, level: Level, raw: bytes) -> str:
         verdict = "ok" if e.exit_code == 0 else "failed"
@@ -237,7 +252,7 @@ class StreamRenderer:
         if e.bytes_transferred is not None:
             parts.append(f"{size(e.bytes_transferred)} transferred")
         body = " · ".join(parts)
-        return self._line(None, level, MARKS[level], "summary", body, body_styled=level >= Level.ERROR)
+        return self._line(None, level, MARKS[level], "summary", body, body_styled=level >= ERROR)
 
 
 def _fields(raw: bytes, skip: tuple[str, ...]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Final
 
 from rich import box
@@ -9,11 +10,16 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from castra_tail.state import Command, Run, Vm
+from castra_tail.model import Command, Vm
+from castra_tail.state import Run
 from castra_tail.text import clean, clean_lines, count, duration, size, vm_counts
 from castra_tail.verdict import Verdict
 
 SHOWN_PROBLEMS: Final = 5
+#: VM rows in the table; past it, VMs with problems first and a line for the rest.
+MAX_ROWS: Final = 30
+_BAD_STATES: Final = frozenset({"failed", "incomplete", "interrupted"})
+SHOWN_COMMANDS: Final = 5
 _STATE_STYLE: Final = {
     "ready": "ok",
     "stopped": "sev.progress",
@@ -44,8 +50,25 @@ def summary(run: Run, verdict: Verdict, width: int) -> RenderableType:
     return Group(*parts)
 
 
-def _vm_table(run: Run, width: int) -> list[RenderableType]:
+def shown_vms(run: Run, limit: int = MAX_ROWS) -> tuple[list[Vm], list[Vm]]:
+    """The VMs that get a row (those with problems first, then in order) and the rest."""
     vms = list(run.vms.values())
+    if len(vms) <= limit:
+        return vms, []
+    troubled = [vm for vm in vms if _troubled(vm)][:limit]
+    picked = {id(vm) for vm in troubled}
+    calm = [vm for vm in vms if id(vm) not in picked][: limit - len(troubled)]
+    picked |= {id(vm) for vm in calm}
+    return [vm for vm in vms if id(vm) in picked], [vm for vm in vms if id(vm) not in picked]
+
+
+def _troubled(vm: Vm) -> bool:
+    forced = vm.shutdown is not None and vm.shutdown.outcome == "forced"
+    return bool(vm.errors or vm.warnings or forced) or vm.state in _BAD_STATES
+
+
+def _vm_table(run: Run, width: int) -> list[RenderableType]:
+    vms, rest = shown_vms(run)
     rows = [_vm_row(vm) for vm in vms]
     ssh = [clean(vm.ssh) if vm.ssh else "—" for vm in vms]
     any_ssh = any(vm.ssh for vm in vms)
@@ -59,6 +82,10 @@ def _vm_table(run: Run, width: int) -> list[RenderableType]:
     for row, command in zip(rows, ssh, strict=True):
         table.add_row(*row, *([Text(command, style="ssh")] if in_table else []))
     parts: list[RenderableType] = [table]
+    if rest:
+        states = Counter(vm.state for vm in rest)
+        listed = ", ".join(f"{count(n)} {state}" for state, n in states.most_common())
+        parts.append(Text(f" +{count(len(rest))} more VMs: {listed}", style="muted"))
     if run.vms_dropped:
         parts.append(Text(f"(+{count(run.vms_dropped)} events about VMs past the first {len(vms)})"))
     if any_ssh and not in_table:
@@ -84,12 +111,12 @@ def _failures(run: Run) -> list[RenderableType]:
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
     grid.add_column()
-    for vm in run.vms.values():
+    failed = [vm for vm in run.vms.values() if vm.bootstrap and vm.bootstrap.status == "failed"]
+    for vm in failed[:MAX_ROWS]:
         b = vm.bootstrap
-        if b is None or b.status != "failed":
-            continue
+        assert b is not None
         step = b.failed_step
-        at = f" at {clean(step.name, 40)}" if step else ""
+        at = f" at {clean(step.step, 40)}" if step else ""
         error = clean_lines(b.error or "")[0]
         grid.add_row(
             Text(f"  ✗ {clean(vm.name, 40)}", style="bad"),
@@ -97,6 +124,8 @@ def _failures(run: Run) -> list[RenderableType]:
                 f"bootstrap failed{at} after {duration(b.duration_ms)}: ", (error, "sev.error")
             ),
         )
+    if len(failed) > MAX_ROWS:
+        grid.add_row(Text(f"  +{count(len(failed) - MAX_ROWS)} more", style="muted"), Text(""))
     return [Text("failures", style="heading"), grid, Text("")] if grid.row_count else []
 
 
@@ -116,7 +145,7 @@ def _vm_row(vm: Vm) -> list[Text]:
         boot = Text(word + took, style=style)
         step = b.slowest_step
         if step is not None:
-            slowest = Text(f"{clean(step.name, 20)} {duration(step.duration_ms)}")
+            slowest = Text(f"{clean(step.step, 20)} {duration(step.duration_ms)}")
     return [
         Text(clean(vm.name, 40), style="heading"),
         Text(vm.state, style=_STATE_STYLE.get(vm.state, "")),
@@ -168,10 +197,13 @@ def _totals(run: Run) -> Table:
     reclaimed = sum(vm.reclaimed_bytes for vm in run.vms.values())
     if reclaimed:
         grid.add_row("overlays", f"reclaimed {size(reclaimed)}")
-    for command in run.commands:
-        grid.add_row("command", _command(command))
-    if run.commands_dropped:
-        grid.add_row("command", f"(+{count(run.commands_dropped)} more)")
+    total_commands = sum(n for per in run.command_totals.values() for n in per.values())
+    if total_commands <= SHOWN_COMMANDS:
+        for command in run.commands:
+            grid.add_row("command", _command(command))
+    else:  # a long log: how many of each, not a line each
+        for name, per_status in run.command_totals.items():
+            grid.add_row("commands", _command_tally(name, per_status))
     if run.summary is not None:
         grid.add_row("operation", _operation(run))
     if run.malformed:
@@ -181,6 +213,16 @@ def _totals(run: Run) -> Table:
         more = len(run.unknown_types) - 5
         grid.add_row("unknown", listed + (f", +{more} more types" if more > 0 else ""))
     return grid
+
+
+def _command_tally(name: str, per_status: dict[str, int]) -> Text:
+    n = sum(per_status.values())
+    words = {"accepted": "never completed"}
+    parts = ", ".join(f"{count(k)} {words.get(s, s)}" for s, k in per_status.items() if k)
+    text = Text(f"{clean(name, 40)} ×{count(n)}: {parts}")
+    if per_status.get("failed") or per_status.get("rejected"):
+        text.stylize("sev.error")
+    return text
 
 
 def _command(c: Command) -> Text:

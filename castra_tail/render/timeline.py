@@ -1,20 +1,21 @@
 """A VM's bootstrap as a timeline: its steps as bars on one time axis.
 
-Drawn once per VM (when its bootstrap ends, or at the end of input), so it
-uses Rich ``Text``: stream strings are data, never markup. A pure function of
-(VM state, width); it reads well at 80 columns and without colour, where the
-status marks and bar shapes carry what colour would.
+A pure function of (VM state, width, palette) that returns finished text. It
+is drawn for every bootstrap that ends, which in a fleet's log is tens of
+thousands of times, so it is built as strings with styles resolved once
+(``Palette``) rather than through Rich's layout engine. Stream strings are
+cleaned; it reads well at 80 columns and without colour, where the status
+marks and bar shapes carry what colour would.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-from rich.console import Group
-from rich.text import Text
-
+from castra_tail.events import BootstrapStep
 from castra_tail.render.stream import STEP_MARKS
-from castra_tail.state import Bootstrap, Step, Vm
+from castra_tail.render.theme import Palette
+from castra_tail.model import Bootstrap, Vm
 from castra_tail.text import clean, clean_lines, duration
 
 BAR: Final = {"success": "█", "failed": "▓", "skipped": "░"}
@@ -34,36 +35,36 @@ _HEADLINE: Final = {
 }
 
 
-def timeline(vm: Vm, width: int) -> Group:
-    """The bootstrap timeline of ``vm`` drawn for ``width`` columns."""
+def timeline(vm: Vm, width: int, p: Palette) -> str:
+    """The bootstrap timeline of ``vm`` drawn for ``width`` columns, lines ending in newlines."""
     b = vm.bootstrap
     assert b is not None, "a timeline needs a bootstrap"
-    rows: list[Text] = [_headline(vm.name, b)]
+    rows = [_headline(vm.name, b, p)]
     steps = b.steps
-    name_width = min(MAX_NAME, max((len(clean(s.name)) for s in steps), default=8))
+    name_width = min(MAX_NAME, max((len(clean(s.step)) for s in steps), default=8))
     bar_width = max(MIN_BAR, width - name_width - 15)
     total = max(b.duration_ms or 0, b.steps_ms, 1)
     offset = 0
     for step in steps:
-        rows.append(_row(step, offset, total, name_width, bar_width))
+        rows.append(_row(step, offset, total, name_width, bar_width, p))
         offset += step.duration_ms
     if b.steps_dropped:
-        rows.append(Text(f"    (+{b.steps_dropped} more steps not shown)", style="muted"))
+        rows.append(p.wrap("muted", f"    (+{b.steps_dropped} more steps not shown)"))
     if steps:
-        rows.append(_axis(total, name_width, bar_width))
+        rows.append(p.wrap("muted", _axis(total, name_width, bar_width)))
     failed = b.failed_step
     if failed is not None and failed.detail:
-        lines = clean_lines(failed.detail)
-        rows.append(Text.assemble((f"  ✗ {clean(failed.name, 40)}: ", "bad"), lines[0]))
-        rows += [Text(f"    {line}") for line in lines[1:]]
+        first, *rest = clean_lines(failed.detail)
+        rows.append(p.wrap("bad", f"  ✗ {clean(failed.step, 40)}: ") + first)
+        rows += [f"    {line}" for line in rest]
     if b.error:
-        lines = clean_lines(b.error)
-        rows.append(Text.assemble(("  error: ", "bad"), (lines[0], "step.failed")))
-        rows += [Text(f"         {line}", style="step.failed") for line in lines[1:]]
-    return Group(*rows)
+        first, *rest = clean_lines(b.error)
+        rows.append(p.wrap("bad", "  error: ") + p.wrap("step.failed", first))
+        rows += [p.wrap("step.failed", f"         {line}") for line in rest]
+    return "\n".join(rows) + "\n"
 
 
-def _headline(name: str, b: Bootstrap) -> Text:
+def _headline(name: str, b: Bootstrap, p: Palette) -> str:
     mark, style = _HEADLINE.get(b.status, ("?", "muted"))
     n = len(b.steps)
     facts = {
@@ -75,18 +76,18 @@ def _headline(name: str, b: Bootstrap) -> Text:
         "running": f"running, {n} step{'s' * (n != 1)} so far",
         "planned": "planned, not started",
     }.get(b.status, clean(b.status))
-    return Text.assemble(
-        (clean(name, 40), "heading"), " bootstrap ", (f"{mark} {facts}", style)
-    )
+    return f"{p.wrap('heading', clean(name, 40))} bootstrap {p.wrap(style, f'{mark} {facts}')}"
 
 
 def _failure(b: Bootstrap) -> str:
     failed = b.failed_step
-    at = f" at {clean(failed.name, 40)}" if failed else ""
+    at = f" at {clean(failed.step, 40)}" if failed else ""
     return f"failed after {duration(b.duration_ms)}{at}"
 
 
-def _row(step: Step, offset: int, total: int, name_width: int, bar_width: int) -> Text:
+def _row(
+    step: BootstrapStep, offset: int, total: int, name_width: int, bar_width: int, p: Palette
+) -> str:
     start = offset * bar_width // total
     end = min(bar_width, round((offset + step.duration_ms) * bar_width / total))
     if step.duration_ms and end <= start:
@@ -97,20 +98,16 @@ def _row(step: Step, offset: int, total: int, name_width: int, bar_width: int) -
     else:
         bar, end = "·", min(bar_width, start + 1)
         start = end - 1
-    name = clean(step.name, name_width)
-    return Text.assemble(
-        "  ",
-        (STEP_MARKS.get(step.status, "?"), style),
-        f" {name:<{name_width}} ▕",
-        " " * start,
-        (bar, style),
-        " " * (bar_width - end),
-        f"▏ {duration(step.duration_ms):>{DUR_WIDTH}}",
+    name = clean(step.step, name_width)
+    mark = p.wrap(style, STEP_MARKS.get(step.status, "?"))
+    return (
+        f"  {mark} {name:<{name_width}} ▕{' ' * start}{p.wrap(style, bar)}"
+        f"{' ' * (bar_width - end)}▏ {duration(step.duration_ms):>{DUR_WIDTH}}"
     )
 
 
-def _axis(total: int, name_width: int, bar_width: int) -> Text:
+def _axis(total: int, name_width: int, bar_width: int) -> str:
     label = duration(total)
     pad = " " * (name_width + 6)  # the bar starts after "  ✓ NAME ▕"
     gap = max(1, bar_width - 1 - len(label))
-    return Text(f"{pad}0{' ' * gap}{label}", style="muted")
+    return f"{pad}0{' ' * gap}{label}"

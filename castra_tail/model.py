@@ -1,0 +1,207 @@
+"""What a run is made of: VMs, their bootstraps and shutdowns, commands, places in the input.
+
+Plain records that ``Run`` (state.py) fills in and renderers read; the effect
+each ``vm.lifecycle`` phase has on its VM lives here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Final
+
+from castra_tail import events as ev
+from castra_tail.text import ssh_command
+
+MAX_STEPS: Final = 1_000
+#: Bootstrap states that are final.
+ENDED: Final = frozenset({"success", "noop", "failed"})
+
+
+@dataclass(slots=True)
+class Bootstrap:
+    """A VM's bootstrap: ``planned`` → ``running`` → ``success``/``noop``/``failed``.
+
+    ``incomplete`` when the stream ended before it did, ``interrupted`` when the
+    reader was stopped.
+    """
+
+    status: str = "planned"
+    trigger: str | None = None
+    base_hash: str | None = None
+    artifact_hash: str | None = None
+    steps: list[ev.BootstrapStep] = field(default_factory=list)  # the events, as reported
+    steps_dropped: int = 0
+    duration_ms: int | None = None
+    error: str | None = None
+    stamp: str | None = None
+
+    @property
+    def ended(self) -> bool:
+        """True when a completion or failure was seen."""
+        return self.status in ENDED
+
+    @property
+    def failed_step(self) -> ev.BootstrapStep | None:
+        """The first step that failed, if any."""
+        return next((s for s in self.steps if s.status == "failed"), None)
+
+    @property
+    def slowest_step(self) -> ev.BootstrapStep | None:
+        """The step that took longest, if any."""
+        return max(self.steps, key=lambda s: s.duration_ms, default=None)
+
+    @property
+    def steps_ms(self) -> int:
+        """The sum of the steps' durations."""
+        return sum(s.duration_ms for s in self.steps)
+
+
+@dataclass(slots=True)
+class Shutdown:
+    """How a VM was stopped."""
+
+    requested: bool = False
+    method: str | None = None
+    timed_out: str | None = None
+    signals: list[str] = field(default_factory=list)
+    outcome: str | None = None
+    total_ms: int | None = None
+    changed: bool | None = None
+
+
+@dataclass(slots=True)
+class Vm:
+    """Everything known about one VM."""
+
+    name: str
+    phase: str | None = None
+    plan: ev.BootstrapPlanned | None = None
+    overlay_path: str | None = None
+    pid: int | None = None
+    bootstrap: Bootstrap | None = None
+    shutdown: Shutdown | None = None
+    reclaimed_bytes: int = 0
+    warnings: int = 0
+    errors: int = 0
+
+    @property
+    def ssh(self) -> str | None:
+        """The ready-to-paste ssh command of the latest plan, if it had one."""
+        target = self.plan.ssh if self.plan is not None else None
+        return ssh_command(target) if target is not None else None
+
+    @property
+    def state(self) -> str:
+        """One word for where the VM ended up."""
+        b, s = self.bootstrap, self.shutdown
+        if s is not None and s.outcome is not None:
+            return "stopped"
+        if b is not None and b.status in ("failed", "incomplete", "interrupted"):
+            return b.status
+        if s is not None:
+            return "stopping"
+        if b is not None and b.status in ("success", "noop"):
+            return "ready"
+        if self.pid is not None:
+            return "running"
+        if b is not None and b.status == "running":
+            return "bootstrapping"
+        return "planned" if self.plan is not None else "seen"
+
+
+@dataclass(slots=True)
+class Command:
+    """One CLI command: ``accepted`` → ``completed``/``failed``, or ``rejected``."""
+
+    name: str
+    status: str
+    detail: str | None = None
+    exit_code: int | None = None
+    duration_ms: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """A line of input."""
+
+    source: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A malformed line: where, and why."""
+
+    where: Where
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Notable:
+    """The first event seen at some level."""
+
+    order: int  # how many events came before it, plus one
+    where: Where
+    type: str
+    vm: str | None
+
+
+def _shutdown(vm: Vm) -> Shutdown:
+    s = vm.shutdown
+    if s is None:
+        s = vm.shutdown = Shutdown()
+    return s
+
+
+def _requested(vm: Vm, e: ev.VmLifecycle) -> None:
+    _shutdown(vm).requested = True
+
+
+def _attempted(vm: Vm, e: ev.VmLifecycle) -> None:
+    _shutdown(vm).method = e.method
+
+
+def _succeeded(vm: Vm, e: ev.VmLifecycle) -> None:
+    _shutdown(vm)
+
+
+def _timed_out(vm: Vm, e: ev.VmLifecycle) -> None:
+    _shutdown(vm).timed_out = e.reason
+
+
+def _escalated(vm: Vm, e: ev.VmLifecycle) -> None:
+    s = _shutdown(vm)
+    if e.signal is not None and len(s.signals) < MAX_STEPS:
+        s.signals.append(e.signal)
+
+
+def _complete(vm: Vm, e: ev.VmLifecycle) -> None:
+    s = _shutdown(vm)
+    s.outcome, s.total_ms, s.changed = e.outcome, e.total_ms, e.changed
+
+
+def _overlay(vm: Vm, e: ev.VmLifecycle) -> None:
+    vm.overlay_path = e.overlay_path
+
+
+def _launched(vm: Vm, e: ev.VmLifecycle) -> None:
+    vm.pid = e.pid
+
+
+def _discarded(vm: Vm, e: ev.VmLifecycle) -> None:
+    vm.reclaimed_bytes += e.reclaimed_bytes or 0
+
+
+#: What each known phase changes on the VM (an unknown phase only sets ``vm.phase``).
+PHASE_EFFECTS: Final[dict[str, Callable[[Vm, ev.VmLifecycle], None]]] = {
+    "overlay_prepared": _overlay,
+    "launched": _launched,
+    "shutdown_requested": _requested,
+    "cooperative_attempted": _attempted,
+    "cooperative_succeeded": _succeeded,
+    "cooperative_timed_out": _timed_out,
+    "shutdown_escalated": _escalated,
+    "shutdown_complete": _complete,
+    "overlay_discarded": _discarded,
+}

@@ -147,6 +147,11 @@ def tail_app(command: tuple[str, ...] = ()) -> typer.Typer:
             "--elapsed", rich_help_panel="Output",
             help="Start each line with the time since the stream began (+12.3s), or the "
             "event's own ts when it has one.")] = False,
+        jobs: Annotated[int | None, typer.Option(
+            "--jobs", "-j", rich_help_panel="Input", min=1, envvar="CASTRA_TAIL_JOBS",
+            help="Processes for a big file when nothing is shown line by line "
+            "(--summary-only, --format json). Default: one per core.", show_default=False)
+        ] = None,
         max_line_bytes: Annotated[int, typer.Option(
             "--max-line-bytes", rich_help_panel="Input", min=1, metavar="BYTES",
             help="Longer lines are skipped and reported, never held in memory.")
@@ -185,6 +190,7 @@ def tail_app(command: tuple[str, ...] = ()) -> typer.Typer:
             color=color.value,
             width=width,
             max_line_bytes=max_line_bytes,
+            jobs=jobs,
         )
         raise typer.Exit(tail_app.run(opts, Env.from_process()))
 

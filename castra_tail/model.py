@@ -35,6 +35,45 @@ class Bootstrap:
     duration_ms: int | None = None
     error: str | None = None
     stamp: str | None = None
+    #: What created it: "planned", "started", or "implicit" (an event out of order).
+    origin: str = "planned"
+    #: Only in a part of a stream read in parallel: the events that may continue the
+    #: bootstrap of the part before, replayed onto it when the parts are merged.
+    log: list[ev.Event] | None = None
+
+    def add_step(self, e: ev.BootstrapStep) -> None:
+        """A stage finished."""
+        if self.status == "planned":
+            self.status = "running"
+        if len(self.steps) < MAX_STEPS:
+            self.steps.append(e)
+        else:
+            self.steps_dropped += 1
+        self._logged(e)
+
+    def complete(self, e: ev.BootstrapCompleted) -> None:
+        """It ended well."""
+        self.status, self.duration_ms, self.stamp = e.status, e.duration_ms, e.stamp
+        self._logged(e)
+
+    def fail(self, e: ev.BootstrapFailed) -> None:
+        """It failed."""
+        self.status, self.duration_ms, self.error = "failed", e.duration_ms, e.error
+        self._logged(e)
+
+    def replay(self, events: list[ev.Event]) -> None:
+        """Apply events logged by the part of the stream that came after."""
+        for e in events:
+            if isinstance(e, ev.BootstrapStep):
+                self.add_step(e)
+            elif isinstance(e, ev.BootstrapCompleted):
+                self.complete(e)
+            elif isinstance(e, ev.BootstrapFailed):
+                self.fail(e)
+
+    def _logged(self, e: ev.Event) -> None:
+        if self.log is not None and len(self.log) < 2 * MAX_STEPS:
+            self.log.append(e)
 
     @property
     def ended(self) -> bool:

@@ -38,7 +38,10 @@ _WARN: Final = int(Level.WARN)  # a plain int: the enum's attribute lookup shows
 class Run:
     """The state of everything read so far."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, part: bool = False) -> None:
+        #: True for a part of a stream read in parallel (see merge.py): it keeps
+        #: what it needs to be joined onto the part before it.
+        self.part = part
         self.vms: dict[str, Vm] = {}
         self.vms_dropped = 0
         self.lines = 0
@@ -52,6 +55,9 @@ class Run:
         self.commands: list[Command] = []  # the first MAX_COMMANDS, in order
         self.command_totals: dict[str, dict[str, int]] = {}  # name → status → how many
         self._open: dict[str, list[Command]] = {}  # accepted, not yet ended, by name
+        #: In a part: commands that ended with no accepted one before them in the part;
+        #: they end the part before's open ones when parts are merged.
+        self.orphans: list[Command] = []
         self.summary: ev.Summary | None = None
         self.malformed = 0
         self.text_lines = 0
@@ -59,7 +65,18 @@ class Run:
         self.unknown_types: Counter[str] = Counter()
         self.interrupted = False
         self.finished = False
-        self._handlers: dict[type, Callable[[Any], None]] = {
+        self._handlers = self._bind()
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What a child process sends back: everything but the bound handlers."""
+        return {k: v for k, v in self.__dict__.items() if k != "_handlers"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._handlers = self._bind()
+
+    def _bind(self) -> dict[type, Callable[[Any], None]]:
+        return {
             ev.Message: self._message,
             ev.VmLifecycle: self._lifecycle,
             ev.BootstrapPlanned: self._planned,
@@ -146,14 +163,15 @@ class Run:
             return
         vm.plan = e
         if vm.bootstrap is None:
-            vm.bootstrap = Bootstrap(trigger=e.trigger)
+            vm.bootstrap = Bootstrap(trigger=e.trigger, log=[] if self.part else None)
 
     def _started(self, e: ev.BootstrapStarted) -> None:
         vm = self.vms.get(e.vm) or self._new_vm(e.vm)
         if vm is None:
             return
         vm.bootstrap = Bootstrap(
-            status="running", trigger=e.trigger, base_hash=e.base_hash, artifact_hash=e.artifact_hash
+            status="running", trigger=e.trigger, base_hash=e.base_hash,
+            artifact_hash=e.artifact_hash, origin="started",
         )
 
     def _bootstrap(self, name: str) -> Bootstrap | None:
@@ -162,30 +180,25 @@ class Run:
             return None
         b = vm.bootstrap
         if b is None:  # an event out of order still counts
-            b = vm.bootstrap = Bootstrap(status="running")
+            b = vm.bootstrap = Bootstrap(
+                status="running", origin="implicit", log=[] if self.part else None
+            )
         return b
 
     def _step(self, e: ev.BootstrapStep) -> None:
         b = self._bootstrap(e.vm)
-        if b is None:
-            return
-        if b.status == "planned":
-            b.status = "running"
-        steps = b.steps
-        if len(steps) < MAX_STEPS:
-            steps.append(e)
-        else:
-            b.steps_dropped += 1
+        if b is not None:
+            b.add_step(e)
 
     def _completed(self, e: ev.BootstrapCompleted) -> None:
         b = self._bootstrap(e.vm)
         if b is not None:
-            b.status, b.duration_ms, b.stamp = e.status, e.duration_ms, e.stamp
+            b.complete(e)
 
     def _failed(self, e: ev.BootstrapFailed) -> None:
         b = self._bootstrap(e.vm)
         if b is not None:
-            b.status, b.duration_ms, b.error = "failed", e.duration_ms, e.error
+            b.fail(e)
 
     def _usage(self, e: ev.Usage) -> None:
         self.usage_events += 1
@@ -205,7 +218,8 @@ class Run:
         status = _COMMAND_STATUS[e.__class__]
         name = e.command
         waiting = self._open.get(name)
-        if status in ("completed", "failed") and waiting:
+        ends = status in ("completed", "failed")
+        if ends and waiting:
             command = waiting.pop()  # the latest accepted one of that name ends
             self._tally(name, "accepted", -1)
         else:
@@ -217,6 +231,8 @@ class Run:
                     waiting = self._open[name] = []
                 if len(waiting) < MAX_COMMANDS:
                     waiting.append(command)
+            elif ends and self.part and len(self.orphans) < MAX_COMMANDS:
+                self.orphans.append(command)
         self._tally(name, status, 1)
         command.status = status
         command.detail = e.detail if e.detail is not None else command.detail

@@ -1,0 +1,127 @@
+"""The hot loop: lines → decoded events → the Run, and to the view what it shows.
+
+Shared by the app (every source, in order) and by parallel reading (one byte
+range of a file, into a part Run).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+from castra_tail.attention import CONSTANT_LEVELS, LEVEL_RULES, Level
+from castra_tail.decode import BLANK, DECODER, FIXUPS, Malformed, Unknown, explain
+from castra_tail.filters import Selector
+from castra_tail.inputs import CommandSource, Item, Notice
+from castra_tail.reader import Oversized
+from castra_tail.state import Run
+from castra_tail.text import size
+from castra_tail.views import View
+
+
+class Quiet:
+    """A view that shows nothing."""
+
+    shows_events = False
+
+    def begin(self, now: float) -> None: ...
+    def event(self, event: object, level: Level, raw: bytes) -> None: ...
+    def unknown(self, type_name: str, raw: bytes) -> None: ...
+    def malformed(self, source: str, line: int, reason: str, raw: bytes | None) -> None: ...
+    def text(self, raw: bytes) -> None: ...
+    def stderr(self, raw: bytes) -> None: ...
+    def notice(self, source: str, text: str) -> None: ...
+    def flush(self) -> None: ...
+    def tick(self, now: float) -> None: ...
+    def close(self, run: Run, verdict: object) -> None: ...
+
+
+def consume(
+    items: Iterable[Item], state: Run, view: View, sel: Selector, command: CommandSource | None
+) -> None:
+    """The hot loop: every line of every item, decoded, counted and maybe shown.
+
+    Names are bound to locals and the decoder is called inline; each of these
+    saves a measurable share of a per-line budget under a microsecond.
+    """
+    decode_line, fixups, add, clock = DECODER.decode, FIXUPS.get, state.add, time.monotonic
+    constant, rules = CONSTANT_LEVELS.get, LEVEL_RULES
+    shown = view.shows_events
+    type_ok, min_level = sel.type_table(), sel.min_level
+    by_vm = bool(sel.vms)
+    show_event = view.event
+    for item in items:
+        if command is not None:
+            relay_stderr(command, view)
+        if item is None:  # the input is quiet: let a live view move its clocks
+            view.tick(clock())
+            view.flush()
+            continue
+        if item.__class__ is Notice:
+            view.notice(item.source, item.text)  # type: ignore[union-attr]
+            view.flush()
+            continue
+        view.begin(clock())
+        name, lines = item.source, item.lines  # type: ignore[union-attr]
+        state.lines += len(lines)
+        for lineno, raw in enumerate(lines, item.first):  # type: ignore[union-attr]
+            if not raw:  # blank, or too long to keep
+                if raw.__class__ is Oversized:
+                    reason = f"line of {size(raw.size)} is longer than --max-line-bytes"  # type: ignore[attr-defined]
+                    _bad(state, view, sel, name, lineno, reason, None, text=False)
+                continue
+            try:
+                event = decode_line(raw)
+            except Exception as exc:  # noqa: BLE001 - explain() says what the line is instead
+                event = explain(raw, exc)
+            else:
+                fixup = fixups(event.__class__)
+                if fixup is not None:
+                    event = fixup(event)
+            cls = event.__class__
+            level = constant(cls)
+            if level is None:
+                rule = rules.get(cls)
+                if rule is None:
+                    _not_an_event(state, view, sel, name, lineno, raw, event)
+                    continue
+                level = rule(event)
+            add(event, level, name, lineno)
+            if (
+                shown
+                and level >= min_level
+                and type_ok[cls]
+                and (not by_vm or sel.wants_vm(getattr(event, "vm", None)))
+            ):
+                show_event(event, level, raw)
+        view.flush()
+
+
+def _not_an_event(
+    state: Run, view: View, sel: Selector, name: str, lineno: int, raw: bytes, decoded: object
+) -> None:
+    if isinstance(decoded, Unknown):
+        state.add_unknown(decoded.type)
+        if sel.wants(decoded.type, None, Level.INFO):
+            view.unknown(decoded.type, raw)
+    elif isinstance(decoded, Malformed) and decoded is not BLANK:
+        _bad(state, view, sel, name, lineno, decoded.reason, raw, text=decoded.text)
+
+
+def _bad(
+    state: Run, view: View, sel: Selector, name: str, lineno: int, reason: str,
+    raw: bytes | None, *, text: bool,
+) -> None:
+    state.add_malformed(reason, name, lineno, text=text)
+    if not sel.wants_line(Level.INFO if text else Level.WARN):
+        return
+    if text and raw is not None:
+        view.text(raw)
+    else:
+        view.malformed(name, lineno, reason, raw)
+
+
+def relay_stderr(command: CommandSource, view: View) -> None:
+    lines = command.stderr_lines
+    while not lines.empty():
+        view.stderr(lines.get_nowait())

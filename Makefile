@@ -29,3 +29,9 @@ clean:
 bench: $(STAMP)
 	@command -v jq >/dev/null || (apt-get install -y jq >/dev/null 2>&1 || sudo apt-get install -y jq) || echo "jq not found: jq figures will be missing"
 	$(BIN)/python bench/run.py
+
+.PHONY: fuzz
+# A long fuzz run by hand: the fuzzing properties with 100 times their examples.
+fuzz: $(STAMP)
+	CASTRA_TAIL_FUZZ=100 $(BIN)/python -m pytest -q -p no:cacheprovider --hypothesis-show-statistics \
+		tests/test_decode.py tests/test_hostile.py tests/test_reader.py -k "never or round_trips or chunking"

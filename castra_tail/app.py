@@ -136,12 +136,22 @@ def _sources(opts: Options, env: Env) -> list[Source]:
         if opts.files:
             raise UsageError("give files or a command after --, not both")
         return [CommandSource(opts.command)]
-    paths = opts.files or ("-",)
+    return list(file_sources(opts.files, env, may_appear=opts.follow == "name"))
+
+
+def file_sources(
+    paths: Sequence[str], env: Env, *, may_appear: bool = False
+) -> list[FileSource]:
+    """The inputs named on the command line (stdin when none), or a UsageError saying why not.
+
+    ``may_appear``: a missing file is waited for (``-F``), as tail -F does.
+    """
+    paths = tuple(paths) or ("-",)
     if paths.count("-") > 1:
         raise UsageError("standard input ('-') can be read only once")
     for path in paths:
-        if opts.follow == "name" and not os.path.lexists(path):
-            continue  # -F waits for a file to appear, as tail -F does
+        if may_appear and not os.path.lexists(path):
+            continue
         why = unreadable(path)
         if why is not None:
             raise UsageError(f"cannot read {clean(path)!r}: {why}")

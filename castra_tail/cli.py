@@ -27,8 +27,10 @@ def _invoke(args: list[str]) -> int:
     from castra_tail.app import UsageError
 
     click_error = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
-    if args[:1] == ["demo"]:
-        app, args = commands.demo_app(), args[1:]
+    subcommands = {"demo": commands.demo_app, "check": commands.check_app,
+                   "schema": commands.schema_app}
+    if args[:1] and args[0] in subcommands:
+        app, args = subcommands[args[0]](), args[1:]
     else:
         command: tuple[str, ...] = ()
         if "--" in args:  # castra-tail [OPTIONS] -- COMMAND [ARGS]...

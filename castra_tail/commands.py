@@ -79,8 +79,7 @@ class FailOn(str, Enum):
 
 def tail_app(command: tuple[str, ...] = ()) -> typer.Typer:
     """The main command; ``command`` is what followed ``--`` (run it and read its stdout)."""
-    app = typer.Typer(add_completion=False, rich_markup_mode="rich", context_settings={
-        "help_option_names": ["-h", "--help"]})
+    app = _typer()
 
     @app.command(help=_HELP, epilog=_EPILOG)
     def tail(
@@ -201,8 +200,7 @@ def demo_app() -> typer.Typer:
     """``castra-tail demo``."""
     from castra_tail import demo
 
-    app = typer.Typer(add_completion=False, rich_markup_mode="rich", context_settings={
-        "help_option_names": ["-h", "--help"]})
+    app = _typer()
 
     @app.command(help="Replay a shipped example stream: at a realistic pace on a terminal, "
                  "at once otherwise.")
@@ -217,3 +215,61 @@ def demo_app() -> typer.Typer:
 
     return app
 
+
+
+class CheckFormat(str, Enum):
+    """check --format values."""
+
+    text = "text"
+    json = "json"
+
+
+def check_app() -> typer.Typer:
+    """``castra-tail check``."""
+    app = _typer()
+
+    @app.command(help="Validate streams against Event Contract v1: each violation as "
+                 "FILE:LINE: reason. Exit 1 when there is any (notes do not count).")
+    def check(
+        files: Annotated[list[str] | None, typer.Argument(
+            metavar="FILE", help="Streams to check; - (or none) is standard input.",
+            show_default=False)] = None,
+        fmt: Annotated[CheckFormat, typer.Option(
+            "--format", case_sensitive=False,
+            help="text: a line per finding; json: one document for machines.")
+        ] = CheckFormat.text,
+        max_line_bytes: Annotated[int, typer.Option(
+            "--max-line-bytes", min=1, metavar="BYTES",
+            help="Longer lines are reported, never held in memory.")] = 16 << 20,
+    ) -> None:
+        from castra_tail import check as checking
+        from castra_tail.app import file_sources
+        from castra_tail.output import Env
+
+        env = Env.from_process()
+        sources = file_sources(files or (), env)
+        raise typer.Exit(checking.run(sources, env.stdout, fmt=fmt.value, max_line=max_line_bytes))
+
+    return app
+
+
+def schema_app() -> typer.Typer:
+    """``castra-tail schema``."""
+    app = _typer()
+
+    @app.command(help=f"Print the JSON Schema (draft 2020-12) of Event Contract "
+                 f"{CONTRACT_VERSION}, generated from castra-tail's own types.")
+    def schema() -> None:
+        from castra_tail.output import Env
+        from castra_tail.schema import encode
+
+        out = Env.from_process().stdout
+        out.write_bytes(encode())
+        out.flush()
+
+    return app
+
+
+def _typer() -> typer.Typer:
+    return typer.Typer(add_completion=False, rich_markup_mode="rich",
+                       context_settings={"help_option_names": ["-h", "--help"]})

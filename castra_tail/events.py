@@ -52,7 +52,15 @@ def _enum(values: tuple[str, ...], doc: str) -> object:
     return Annotated[str, Meta(extra_json_schema={"enum": list(values)}, description=doc)]
 
 
-Severity = _enum(SEVERITIES + ("warning",), "Attention Model level; 'warning' (any case) = warn")
+Severity = Annotated[
+    str,
+    Meta(
+        extra_json_schema={
+            "anyOf": [{"enum": list(SEVERITIES)}, {"pattern": "^[Ww][Aa][Rr][Nn][Ii][Nn][Gg]$"}]
+        },
+        description="Attention Model level; 'warning' (any case) is read as warn",
+    ),
+]
 Phase = _enum(PHASES, "vm.lifecycle variant; an unknown phase is shown generically")
 StepName = _enum(STEPS, "bootstrap stage; an unknown name is shown as it is")
 StepStatus = _enum(STEP_STATUSES, "outcome of one bootstrap stage")

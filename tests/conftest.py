@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+#: `make fuzz` multiplies the examples of the fuzzing properties (CASTRA_TAIL_FUZZ=100).
+FUZZ = int(os.environ.get("CASTRA_TAIL_FUZZ", "1"))
+
+
+def fuzz(examples: int) -> int:
+    """How many examples a fuzzing property runs: ``examples`` in the suite, more by hand."""
+    return examples * FUZZ
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from castra_tail import events as ev
 from castra_tail.decode import BLANK, Malformed, Unknown, decode
-from conftest import EXAMPLES
+from conftest import EXAMPLES, fuzz
 from strategies import events as any_event
 
 
@@ -136,7 +136,7 @@ def test_blank_lines_are_skipped() -> None:
 
 
 @given(st.binary(max_size=300))
-@settings(max_examples=400)
+@settings(max_examples=fuzz(400), deadline=None)
 def test_decoder_never_raises_on_arbitrary_bytes(data: bytes) -> None:
     assert isinstance(decode(data), (ev.Event, Malformed, Unknown))
 
@@ -146,13 +146,13 @@ def test_decoder_never_raises_on_arbitrary_bytes(data: bytes) -> None:
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=20,
 ))
-@settings(max_examples=300)
+@settings(max_examples=fuzz(300), deadline=None)
 def test_decoder_never_raises_on_arbitrary_json(value: object) -> None:
     assert isinstance(decode(msgspec.json.encode(value)), (ev.Event, Malformed, Unknown))
 
 
 @given(any_event())
-@settings(max_examples=500)
+@settings(max_examples=fuzz(500), deadline=None)
 def test_every_event_round_trips(event: ev.Event) -> None:
     assert decode(msgspec.json.encode(event)) == event
 

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from castra_tail.reader import BOM, Oversized, batches
+from conftest import fuzz
 
 
 class Trickle(io.RawIOBase):
@@ -76,7 +77,7 @@ def test_an_oversized_last_line_without_newline() -> None:
     st.integers(min_value=1, max_value=64),
     st.booleans(),
 )
-@settings(max_examples=300)
+@settings(max_examples=fuzz(300), deadline=None)
 def test_any_chunking_gives_the_same_lines(lines: list[bytes], step: int, final_newline: bool) -> None:
     data = b"\n".join(lines) + (b"\n" if final_newline and lines else b"")
     expected = data.split(b"\n")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Final
@@ -22,9 +22,9 @@ from castra_tail.reader import DEFAULT_MAX_LINE, unreadable
 from castra_tail.state import Run
 from castra_tail.text import clean
 from castra_tail.verdict import judge
-from castra_tail.views import JsonView, NdjsonView, View
+from castra_tail.views import NdjsonView, ReportView, View, json_document, markdown_document
 
-FORMATS: Final = ("text", "ndjson", "json")
+FORMATS: Final = ("text", "ndjson", "json", "markdown")
 #: Exit status when the reader of stdout went away, as a shell reports SIGPIPE.
 PIPE_CLOSED: Final = 128 + signal.SIGPIPE
 #: Exit status when the wrapped command cannot be started, as a shell reports it.
@@ -66,27 +66,33 @@ class Options:
     width: int | None = None
     max_line_bytes: int = DEFAULT_MAX_LINE
     jobs: int | None = None  # processes for one big file; None: one per core
+    save: str | None = None  # write the raw input here too, byte for byte
 
 
 def run(opts: Options, env: Env, sources: Sequence[Source] | None = None) -> int:
     """Read every source, render as asked, and return the exit status."""
     if sources is None:
         sources = _sources(opts, env)
+    save = _SaveFile(opts.save) if opts.save else None
+    try:
+        return _run(opts, env, sources, save.write_through if save else None)
+    finally:
+        if save is not None:
+            save.close()
+
+
+def _run(
+    opts: Options, env: Env, sources: Sequence[Source], tee: Callable[[bytes], object] | None
+) -> int:
     live_input = opts.follow is not None or any(getattr(s, "live", False) for s in sources)
     state = Run()
     view = _view(opts, env, state, several=len(sources) > 1, live_input=live_input)
-    selector = Selector(opts.types, opts.exclude_types, opts.vms, opts.level)
     command = next((s for s in sources if isinstance(s, CommandSource)), None)
     stopped_by: int | None = None
     try:
         try:
             with _signals_stop_reading():
-                if view.shows_events or live_input:
-                    items = read_inputs(sources, opts.max_line_bytes, follow=opts.follow,
-                                        live=live_input)
-                    consume(items, state, view, selector, command)
-                else:
-                    _read_files(sources, state, view, selector, opts)
+                _read(opts, sources, state, view, command, live_input, tee)
         except KeyboardInterrupt:
             stopped_by = signal.SIGINT
         except Stopped as stop:
@@ -106,6 +112,36 @@ def run(opts: Options, env: Env, sources: Sequence[Source] | None = None) -> int
         _silence_stdout()
         return PIPE_CLOSED
     return int(verdict.status)
+
+
+def _read(
+    opts: Options, sources: Sequence[Source], state: Run, view: View,
+    command: CommandSource | None, live_input: bool, tee: Callable[[bytes], object] | None,
+) -> None:
+    selector = Selector(opts.types, opts.exclude_types, opts.vms, opts.level)
+    if view.shows_events or live_input or tee is not None:
+        items = read_inputs(sources, opts.max_line_bytes, follow=opts.follow, live=live_input,
+                            tee=tee)
+        consume(items, state, view, selector, command)
+    else:
+        _read_files(sources, state, view, selector, opts)
+
+
+class _SaveFile:
+    """``--save``: the raw input, written through as it is read."""
+
+    def __init__(self, path: str) -> None:
+        try:
+            self.file = open(path, "wb")  # noqa: SIM115 - closed by run()
+        except OSError as exc:
+            raise UsageError(f"cannot write {clean(path)!r}: {exc.strerror or exc}") from exc
+
+    def write_through(self, data: bytes) -> None:
+        self.file.write(data)
+        self.file.flush()  # a run cut short still leaves what was read
+
+    def close(self) -> None:
+        self.file.close()
 
 
 def _read_files(
@@ -164,7 +200,9 @@ def file_sources(
 def _view(opts: Options, env: Env, state: Run, *, several: bool, live_input: bool) -> View:
     width = env.width(opts.width)
     if opts.format == "json":
-        return JsonView(env)
+        return ReportView(env, json_document)
+    if opts.format == "markdown":
+        return ReportView(env, markdown_document)
     if opts.format == "ndjson":
         color = env.wants_color(opts.color, tty=env.stderr.isatty())
         return NdjsonView(env, state, summary=bool(opts.summary), width=width, color=color)

@@ -23,8 +23,8 @@ from castra_tail import events as ev
 from castra_tail.decode import BLANK, Malformed, Unknown, decode
 from castra_tail.inputs import Chunk, Source, read_inputs
 from castra_tail.output import StdoutClosed, Writer
-from castra_tail.reader import Oversized
-from castra_tail.text import clean, size
+from castra_tail.reader import Skipped
+from castra_tail.text import clean
 
 MAX_TRACKED_VMS: Final = 100_000
 _RFC3339: Final = re.compile(
@@ -98,8 +98,8 @@ class Checker:
                     yield Finding(item.source, lineno, kind, reason)
 
     def _line(self, raw: bytes) -> Iterator[tuple[str, str]]:
-        if isinstance(raw, Oversized):
-            yield "error", f"line of {size(raw.size)} is longer than --max-line-bytes"
+        if isinstance(raw, Skipped):
+            yield "error", raw.reason
             return
         decoded = decode(raw) if raw else BLANK
         if isinstance(decoded, Malformed):

@@ -46,6 +46,7 @@ class Format(str, Enum):
     text = "text"
     ndjson = "ndjson"
     json = "json"
+    markdown = "markdown"
 
 
 class Color(str, Enum):
@@ -77,9 +78,17 @@ class FailOn(str, Enum):
     never = "never"
 
 
+def complete_types(incomplete: str) -> list[str]:
+    """Shell completion for --type/--exclude-type: the contract's types and families."""
+    from castra_tail.events import KNOWN_TYPES
+    from castra_tail.filters import FAMILIES
+
+    return [name for name in (*FAMILIES, *KNOWN_TYPES) if name.startswith(incomplete)]
+
+
 def tail_app(command: tuple[str, ...] = ()) -> typer.Typer:
     """The main command; ``command`` is what followed ``--`` (run it and read its stdout)."""
-    app = _typer()
+    app = _typer(completion=True)
 
     @app.command(help=_HELP, epilog=_EPILOG)
     def tail(
@@ -88,10 +97,12 @@ def tail_app(command: tuple[str, ...] = ()) -> typer.Typer:
             show_default=False)] = None,
         type_: Annotated[list[str] | None, typer.Option(
             "--type", "-t", metavar="PATTERN", rich_help_panel="Filters",
+            autocompletion=complete_types,
             help="Show only these types: exact (bootstrap.step), a family (bootstrap), "
             "or a glob (command.re*). Repeatable.")] = None,
         exclude_type: Annotated[list[str] | None, typer.Option(
             "--exclude-type", "-T", metavar="PATTERN", rich_help_panel="Filters",
+            autocompletion=complete_types,
             help="Hide these types (same patterns as --type). Repeatable.")] = None,
         vm: Annotated[list[str] | None, typer.Option(
             "--vm", metavar="NAME", rich_help_panel="Filters",
@@ -104,7 +115,8 @@ def tail_app(command: tuple[str, ...] = ()) -> typer.Typer:
             "--format", rich_help_panel="Output", envvar="CASTRA_TAIL_FORMAT",
             case_sensitive=False,
             help="text for people; ndjson: the selected input lines, byte for byte; "
-            "json: one report at the end.")] = Format.text,
+            "json: one report at the end; markdown: the summary for a CI job page.")
+        ] = Format.text,
         summary: Annotated[bool | None, typer.Option(
             "--summary/--no-summary", rich_help_panel="Output", show_default=False,
             help="Print the final summary (default: on for text, off for ndjson, "
@@ -146,6 +158,10 @@ def tail_app(command: tuple[str, ...] = ()) -> typer.Typer:
             "--elapsed", rich_help_panel="Output",
             help="Start each line with the time since the stream began (+12.3s), or the "
             "event's own ts when it has one.")] = False,
+        save: Annotated[str | None, typer.Option(
+            "--save", rich_help_panel="Input", metavar="FILE",
+            help="Also write the raw input to FILE, byte for byte, bad lines included.",
+            show_default=False)] = None,
         jobs: Annotated[int | None, typer.Option(
             "--jobs", "-j", rich_help_panel="Input", min=1, envvar="CASTRA_TAIL_JOBS",
             help="Processes for a big file when nothing is shown line by line "
@@ -190,6 +206,7 @@ def tail_app(command: tuple[str, ...] = ()) -> typer.Typer:
             width=width,
             max_line_bytes=max_line_bytes,
             jobs=jobs,
+            save=save,
         )
         raise typer.Exit(tail_app.run(opts, Env.from_process()))
 
@@ -270,6 +287,6 @@ def schema_app() -> typer.Typer:
     return app
 
 
-def _typer() -> typer.Typer:
-    return typer.Typer(add_completion=False, rich_markup_mode="rich",
+def _typer(*, completion: bool = False) -> typer.Typer:
+    return typer.Typer(add_completion=completion, rich_markup_mode="rich",
                        context_settings={"help_option_names": ["-h", "--help"]})

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO, Final, Protocol
 
@@ -164,21 +164,27 @@ def _pump(stream: BinaryIO, out: queue.SimpleQueue[bytes]) -> None:
 
 
 def read_inputs(
-    sources: Sequence[Source], max_line: int, *, follow: str | None = None, live: bool = False
+    sources: Sequence[Source],
+    max_line: int,
+    *,
+    follow: str | None = None,
+    live: bool = False,
+    tee: Callable[[bytes], object] | None = None,
 ) -> Iterator[Item]:
     """Every item of every source, in order; followed files last, round robin.
 
     ``follow`` is None, ``"descriptor"`` (``-f``) or ``"name"`` (``-F``). ``live``
-    asks for idle ticks (``None`` items) while a source is quiet.
+    asks for idle ticks (``None`` items) while a source is quiet. ``tee`` gets
+    every byte read, in order (``--save``).
     """
     idle = IDLE if live else None
     followed: list[_Followed] = []
     for source in sources:
         if follow and isinstance(source, FileSource) and source.path != "-":
-            followed.append(_Followed(source.path, max_line, by_name=follow == "name"))
+            followed.append(_Followed(source.path, max_line, by_name=follow == "name", tee=tee))
             continue
         with source.open() as stream:
-            for batch in batches(stream, max_line, idle):
+            for batch in batches(stream, max_line, idle, tee):
                 yield None if batch is None else Chunk(source.name, batch[0], batch[1])
     yield from _follow(followed)
 
@@ -204,8 +210,10 @@ def _follow(files: list[_Followed]) -> Iterator[Item]:
 class _Followed:
     """A file read as it grows (``-f``), and reopened when replaced (``-F``)."""
 
-    def __init__(self, path: str, max_line: int, *, by_name: bool) -> None:
-        self.path, self.max_line, self.by_name = path, max_line, by_name
+    def __init__(
+        self, path: str, max_line: int, *, by_name: bool, tee: Callable[[bytes], object] | None
+    ) -> None:
+        self.path, self.max_line, self.by_name, self.tee = path, max_line, by_name, tee
         self.file: BinaryIO | None = None
         self.ident: tuple[int, int] | None = None
         self.framer = Framer(max_line)
@@ -254,6 +262,8 @@ class _Followed:
         fd = self.file.fileno()
         while chunk := os.read(fd, CHUNK):
             self.pos += len(chunk)
+            if self.tee is not None:
+                self.tee(chunk)
             lines = self.framer.feed(chunk)
             if lines:
                 yield self._chunk(lines)

@@ -13,9 +13,8 @@ from castra_tail.attention import CONSTANT_LEVELS, LEVEL_RULES, Level
 from castra_tail.decode import BLANK, DECODER, FIXUPS, Malformed, Unknown, explain
 from castra_tail.filters import Selector
 from castra_tail.inputs import CommandSource, Item, Notice
-from castra_tail.reader import Oversized
+from castra_tail.reader import Skipped
 from castra_tail.state import Run
-from castra_tail.text import size
 from castra_tail.views import View
 
 
@@ -66,9 +65,8 @@ def consume(
         state.lines += len(lines)
         for lineno, raw in enumerate(lines, item.first):  # type: ignore[union-attr]
             if not raw:  # blank, or too long to keep
-                if raw.__class__ is Oversized:
-                    reason = f"line of {size(raw.size)} is longer than --max-line-bytes"  # type: ignore[attr-defined]
-                    _bad(state, view, sel, name, lineno, reason, None, text=False)
+                if raw.__class__ is Skipped:  # too long to keep, or corrupt compressed data
+                    _bad(state, view, sel, name, lineno, raw.reason, None, text=False)  # type: ignore[attr-defined]
                 continue
             try:
                 event = decode_line(raw)

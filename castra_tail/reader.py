@@ -4,46 +4,56 @@ A batch is what one read returned, split into complete lines: the caller
 handles a batch and flushes once, so a slow producer's line shows at once and a
 fast producer's lines go through in bulk. Reads never wait to fill a buffer:
 a pipe read returns what is there. A line longer than the limit is never held
-in memory; it is counted and replaced by an ``Oversized`` marker.
+in memory; it is counted and replaced by a ``Skipped`` marker. Compressed
+input (gzip, bzip2, xz) is recognised by its first bytes and unpacked as it
+streams.
 """
 
 from __future__ import annotations
 
 import os
 import select
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO, Final
+
+from castra_tail.unpack import CorruptInput, unpacked
+from castra_tail.text import size as human_size
 
 CHUNK: Final = 1 << 20
 DEFAULT_MAX_LINE: Final = 16 << 20
 BOM: Final = b"\xef\xbb\xbf"
 
 
-class Oversized(bytes):
-    """A line that was longer than the limit: only its size is kept.
+class Skipped(bytes):
+    """In place of a line that could not be kept: only why.
 
     It is an empty ``bytes``, so the hot loop's one ``if not line`` test sets
     it aside with blank lines, at no cost to the others.
     """
 
-    size: int
+    reason: str
 
-    def __new__(cls, size: int) -> Oversized:
+    def __new__(cls, reason: str) -> Skipped:
         line = super().__new__(cls, b"")
-        line.size = size
+        line.reason = reason
         return line
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Oversized) and other.size == self.size
+        return isinstance(other, Skipped) and other.reason == self.reason
 
     def __hash__(self) -> int:
-        return hash((Oversized, self.size))
+        return hash((Skipped, self.reason))
 
     def __repr__(self) -> str:
-        return f"Oversized({self.size})"
+        return f"Skipped({self.reason!r})"
 
 
-Line = bytes  # or Oversized
+def oversized(size: int) -> Skipped:
+    """A line of ``size`` bytes, longer than the limit: never held in memory."""
+    return Skipped(f"line of {human_size(size)} is longer than --max-line-bytes")
+
+
+Line = bytes  # or Skipped
 Batch = tuple[int, list[Line]]
 
 
@@ -61,7 +71,10 @@ def unreadable(path: str) -> str | None:
 
 
 def batches(
-    stream: BinaryIO, max_line: int = DEFAULT_MAX_LINE, idle: float | None = None
+    stream: BinaryIO,
+    max_line: int = DEFAULT_MAX_LINE,
+    idle: float | None = None,
+    tee: Callable[[bytes], object] | None = None,
 ) -> Iterator[Batch | None]:
     """Yield ``(number of the first line, lines)`` for each read of ``stream``.
 
@@ -69,20 +82,32 @@ def batches(
     the original bytes). A UTF-8 BOM at the start is dropped. The last line may
     lack its newline. With ``idle``, None is yielded each time nothing arrived
     for that many seconds, so a live view can refresh while the producer is quiet.
+    ``tee`` gets every byte of the (unpacked) stream as it is read (``--save``).
     """
     framer = Framer(max_line)
     lineno = 1
-    for chunk in _chunks(stream, idle):
+    chunks = unpacked(_chunks(stream, idle))
+    broken: Skipped | None = None
+    while True:
+        try:
+            chunk = next(chunks, b"")
+        except CorruptInput as exc:
+            broken = Skipped(str(exc))
+            chunk = b""
         if chunk is None:
             yield None
             continue
+        if not chunk:
+            break
+        if tee is not None:
+            tee(chunk)
         lines = framer.feed(chunk)
         if lines:
             if lineno == 1:
                 drop_bom(lines)
             yield lineno, lines
             lineno += len(lines)
-    last = framer.end()
+    last = framer.end() + ([broken] if broken is not None else [])
     if last:
         if lineno == 1:
             drop_bom(last)
@@ -165,7 +190,7 @@ class Framer:
     def _close(self, head: bytes) -> Line:
         if self.skipped:
             size, self.skipped = self.skipped + len(head), 0
-            return Oversized(size)
+            return oversized(size)
         if self.parts:
             self.parts.append(head)
             head = b"".join(self.parts)
@@ -173,4 +198,4 @@ class Framer:
         return self._bounded(head)
 
     def _bounded(self, line: bytes) -> Line:
-        return Oversized(len(line)) if len(line) > self.max_line else line
+        return oversized(len(line)) if len(line) > self.max_line else line

@@ -56,8 +56,9 @@ def judge(
                 f"{hits} event{plural} at {fail_on.label} or above"
                 f" (first: {first.where.source}:{first.where.line} {first.type}{vm})"
             )
-        if fail_on <= Level.ERROR and not run.interrupted:
-            reasons += [f"incomplete: {gap}" for gap in run.missing]
+        missing = run.missing
+        if fail_on <= Level.ERROR and not run.interrupted and missing:
+            reasons.append(f"incomplete: {'; '.join(missing)}")
     if strict and run.malformed:
         plural = "s" if run.malformed > 1 else ""
         reasons.append(f"{run.malformed} malformed line{plural} (--strict)")

@@ -11,6 +11,7 @@ their hot path; ``textview`` holds the text views.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final, Protocol
 
 from castra_tail import events as ev
@@ -103,14 +104,15 @@ class NdjsonView(_StderrNotes):
             self.env.stderr.write(render(console, summary(run, verdict, self.width)))
 
 
-class JsonView(_StderrNotes):
-    """One JSON report at the end, nothing before it."""
+class ReportView(_StderrNotes):
+    """One document at the end (``--format json`` or ``markdown``), nothing before it."""
 
     shows_events = False
 
-    def __init__(self, env: Env) -> None:
+    def __init__(self, env: Env, document: Callable[[Run, Verdict], bytes]) -> None:
         super().__init__(env)
         self.out = env.stdout
+        self.document = document
 
     def event(self, event: ev.Event, level: Level, raw: bytes) -> None:
         return None
@@ -128,5 +130,17 @@ class JsonView(_StderrNotes):
         self.env.stderr.flush()
 
     def close(self, run: Run, verdict: Verdict) -> None:
-        self.out.write_bytes(encode(report(run, verdict)))
+        self.out.write_bytes(self.document(run, verdict))
         self.out.flush()
+
+
+def json_document(run: Run, verdict: Verdict) -> bytes:
+    """``--format json``: the report as indented JSON."""
+    return encode(report(run, verdict))
+
+
+def markdown_document(run: Run, verdict: Verdict) -> bytes:
+    """``--format markdown``: the summary as GitHub-flavoured Markdown."""
+    from castra_tail.render.markdown import markdown
+
+    return markdown(run, verdict).encode()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import io
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from castra_tail.reader import BOM, Oversized, batches
+from castra_tail.reader import BOM, batches, oversized
+from castra_tail.unpack import kind_of
 from conftest import fuzz
 
 
@@ -60,15 +61,15 @@ def test_each_read_is_one_batch() -> None:
 def test_oversized_lines_are_replaced_and_the_next_line_survives() -> None:
     data = b"x" * 50 + b"\nok\n" + b"y" * 30 + b"\nend"
     assert numbered(data, step=7, max_line=20) == [
-        (1, Oversized(50)),
+        (1, oversized(50)),
         (2, b"ok"),
-        (3, Oversized(30)),
+        (3, oversized(30)),
         (4, b"end"),
     ]
 
 
 def test_an_oversized_last_line_without_newline() -> None:
-    assert numbered(b"ok\n" + b"z" * 100, step=9, max_line=10) == [(1, b"ok"), (2, Oversized(100))]
+    assert numbered(b"ok\n" + b"z" * 100, step=9, max_line=10) == [(1, b"ok"), (2, oversized(100))]
 
 
 @given(
@@ -80,6 +81,7 @@ def test_an_oversized_last_line_without_newline() -> None:
 @settings(max_examples=fuzz(300), deadline=None)
 def test_any_chunking_gives_the_same_lines(lines: list[bytes], step: int, final_newline: bool) -> None:
     data = b"\n".join(lines) + (b"\n" if final_newline and lines else b"")
+    assume(kind_of(data) is None)  # a stream that starts like gzip/bzip2/xz is unpacked
     expected = data.split(b"\n")
     if expected[-1] == b"":
         expected.pop()

@@ -1,0 +1,225 @@
+"""What the summary says, as plain cleaned text with a tone: shared by Rich and Markdown.
+
+Each fact is a string (stream strings already ``clean``ed) and a style name
+(``tone``) that a terminal colours and a Markdown report ignores. Layout is
+the renderers' business; the words are decided once, here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Final
+
+from castra_tail.model import Command, Vm
+from castra_tail.state import Run
+from castra_tail.text import clean, clean_lines, count, duration, size, vm_counts
+from castra_tail.verdict import Verdict
+
+SHOWN_PROBLEMS: Final = 5
+SHOWN_COMMANDS: Final = 5
+#: VM rows in a table; past it, VMs with problems first and a line for the rest.
+MAX_ROWS: Final = 30
+HEADERS: Final = ("VM", "state", "bootstrap", "slowest", "shutdown", "warn", "err")
+_BAD_STATES: Final = frozenset({"failed", "incomplete", "interrupted"})
+_STATE_TONE: Final = {
+    "ready": "ok", "stopped": "sev.progress", "failed": "bad", "incomplete": "sev.warn",
+    "interrupted": "sev.warn",
+}
+_BOOT: Final = {
+    "success": ("✓ success", "step.success"),
+    "noop": ("✓ noop", "step.success"),
+    "failed": ("✗ failed", "step.failed"),
+    "incomplete": ("… incomplete", "sev.warn"),
+    "interrupted": ("… interrupted", "sev.warn"),
+    "running": ("▸ running", "sev.progress"),
+    "planned": ("· planned", "muted"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A piece of the summary: its words, and the style a terminal shows them in."""
+
+    text: str
+    tone: str = ""
+
+
+NONE: Final = Fact("—", "muted")
+
+
+def title(run: Run) -> str:
+    """``castra up · summary``, from the operation (or the first command)."""
+    operation = run.summary.operation if run.summary else None
+    if operation is None and run.commands:
+        operation = run.commands[0].name
+    return f"castra {clean(operation, 20)} · summary" if operation else "summary"
+
+
+def shown_vms(run: Run, limit: int = MAX_ROWS) -> tuple[list[Vm], list[Vm]]:
+    """The VMs that get a row (those with problems first, then in order) and the rest."""
+    vms = list(run.vms.values())
+    if len(vms) <= limit:
+        return vms, []
+    troubled = [vm for vm in vms if _troubled(vm)][:limit]
+    picked = {id(vm) for vm in troubled}
+    calm = [vm for vm in vms if id(vm) not in picked][: limit - len(troubled)]
+    picked |= {id(vm) for vm in calm}
+    return [vm for vm in vms if id(vm) in picked], [vm for vm in vms if id(vm) not in picked]
+
+
+def _troubled(vm: Vm) -> bool:
+    forced = vm.shutdown is not None and vm.shutdown.outcome == "forced"
+    return bool(vm.errors or vm.warnings or forced) or vm.state in _BAD_STATES
+
+
+def rest_of_vms(rest: list[Vm]) -> str:
+    """``+370 more VMs: 360 ready, 10 stopped``."""
+    states = Counter(vm.state for vm in rest)
+    listed = ", ".join(f"{count(n)} {state}" for state, n in states.most_common())
+    return f"+{count(len(rest))} more VMs: {listed}"
+
+
+def vm_row(vm: Vm) -> list[Fact]:
+    """The facts of a VM's row, in ``HEADERS`` order."""
+    b = vm.bootstrap
+    boot, slowest = NONE, NONE
+    if b is not None:
+        word, tone = _BOOT.get(b.status, (clean(b.status, 20), "muted"))
+        took = f" {duration(b.duration_ms)}" if b.duration_ms is not None else ""
+        boot = Fact(word + took, tone)
+        step = b.slowest_step
+        if step is not None:
+            slowest = Fact(f"{clean(step.step, 20)} {duration(step.duration_ms)}")
+    return [
+        Fact(clean(vm.name, 40), "heading"),
+        Fact(vm.state, _STATE_TONE.get(vm.state, "")),
+        boot,
+        slowest,
+        _shutdown(vm),
+        Fact(str(vm.warnings), "sev.warn" if vm.warnings else "muted"),
+        Fact(str(vm.errors), "sev.error" if vm.errors else "muted"),
+    ]
+
+
+def _shutdown(vm: Vm) -> Fact:
+    s = vm.shutdown
+    if s is None:
+        return NONE
+    if s.outcome is None:
+        return Fact("requested, not complete", "sev.warn")
+    signal = f" ({clean(s.signals[-1], 12).upper()})" if s.signals else ""
+    tone = "sev.warn" if s.outcome == "forced" else ""
+    return Fact(f"{clean(s.outcome, 20)}{signal} {duration(s.total_ms)}", tone)
+
+
+def failures(run: Run) -> list[tuple[str, str, str]]:
+    """(VM, what failed, the error's first line) for each failed bootstrap, at most MAX_ROWS."""
+    failed = [vm for vm in run.vms.values() if vm.bootstrap and vm.bootstrap.status == "failed"]
+    rows = []
+    for vm in failed[:MAX_ROWS]:
+        b = vm.bootstrap
+        assert b is not None
+        step = b.failed_step
+        at = f" at {clean(step.step, 40)}" if step else ""
+        what = f"bootstrap failed{at} after {duration(b.duration_ms)}"
+        rows.append((clean(vm.name, 40), what, clean_lines(b.error or "")[0]))
+    if len(failed) > MAX_ROWS:
+        rows.append(("", f"+{count(len(failed) - MAX_ROWS)} more", ""))
+    return rows
+
+
+def totals(run: Run) -> list[tuple[str, Fact]]:
+    """The totals, as (label, fact) rows."""
+    rows: list[tuple[str, Fact]] = []
+    families = " · ".join(f"{name} {count(n)}" for name, n in run.by_family.items())
+    rows.append(("events", Fact(f"{count(run.events)}" + (f" ({families})" if families else ""))))
+    if run.usage_events:
+        t = run.tokens
+        rows.append(("tokens", Fact(
+            f"{count(t['prompt'])} prompt ({count(t['cached'])} cached) · "
+            f"{count(t['completion'])} completion · {count(t['prompt'] + t['completion'])} total"
+        )))
+    for label, kind, verb in (("cleanup", "real", "reclaimed"),
+                              ("dry run", "dry_run", "would reclaim")):
+        per_category = run.cleanup[kind]
+        if per_category:
+            detail = ", ".join(f"{clean(c, 20)} {size(n)}" for c, n in per_category.items())
+            rows.append((label, Fact(f"{verb} {size(sum(per_category.values()))} ({detail})")))
+    reclaimed = sum(vm.reclaimed_bytes for vm in run.vms.values())
+    if reclaimed:
+        rows.append(("overlays", Fact(f"reclaimed {size(reclaimed)}")))
+    rows += _commands(run)
+    if run.summary is not None:
+        rows.append(("operation", _operation(run)))
+    missing = run.missing if run.finished and not run.interrupted else []
+    if missing:
+        rows.append(("incomplete", Fact("; ".join(clean(gap) for gap in missing), "sev.error")))
+    if run.malformed:
+        rows.append(("malformed", _problems(run)))
+    if run.unknown_types:
+        listed = ", ".join(f"{clean(t, 40)} ×{n}" for t, n in run.unknown_types.most_common(5))
+        more = len(run.unknown_types) - 5
+        rows.append(("unknown", Fact(listed + (f", +{more} more types" if more > 0 else ""))))
+    return rows
+
+
+def _commands(run: Run) -> list[tuple[str, Fact]]:
+    total = sum(n for per in run.command_totals.values() for n in per.values())
+    if total <= SHOWN_COMMANDS:
+        return [("command", _command(c)) for c in run.commands]
+    rows = []  # a long log: how many of each, not a line each
+    for name, per_status in run.command_totals.items():
+        words = {"accepted": "never completed"}
+        parts = ", ".join(f"{count(k)} {words.get(s, s)}" for s, k in per_status.items() if k)
+        bad = per_status.get("failed") or per_status.get("rejected")
+        text = f"{clean(name, 40)} ×{count(sum(per_status.values()))}: {parts}"
+        rows.append(("commands", Fact(text, "sev.error" if bad else "")))
+    return rows
+
+
+def _command(c: Command) -> Fact:
+    facts = [f"exit {c.exit_code}"] if c.exit_code is not None else []
+    if c.duration_ms is not None:
+        facts.append(f"in {duration(c.duration_ms)}")
+    status = "never completed" if c.status == "accepted" else c.status
+    text = f"{clean(c.name, 40)} {status}" + (f" ({', '.join(facts)})" if facts else "")
+    if c.detail:
+        text += f": {clean(c.detail)}"
+    bad = c.status in ("rejected", "failed") or c.exit_code
+    return Fact(text, "sev.error" if bad else "")
+
+
+def _operation(run: Run) -> Fact:
+    s = run.summary
+    assert s is not None
+    parts = [clean(s.operation, 40), f"exit {s.exit_code}", duration(s.duration_ms)]
+    if s.vms is not None:
+        parts.append(vm_counts(s.vms))
+    if s.bytes_transferred is not None:
+        parts.append(f"{size(s.bytes_transferred)} transferred")
+    return Fact(" · ".join(parts), "" if s.exit_code == 0 else "sev.error")
+
+
+def _problems(run: Run) -> Fact:
+    shown = run.problems[:SHOWN_PROBLEMS]
+    several_sources = len({p.where.source for p in shown}) > 1
+    where = ", ".join(
+        f"{clean(p.where.source, 60)}:{p.where.line}" if several_sources else str(p.where.line)
+        for p in shown
+    )
+    if not several_sources:
+        where = f"line{'s' * (len(shown) > 1)} {where}"
+    more = " …" if run.malformed > len(shown) else ""
+    text_note = f", {count(run.text_lines)} of them plain text" if run.text_lines else ""
+    plural = "s" if run.malformed != 1 else ""
+    return Fact(f"{count(run.malformed)} line{plural}{text_note} ({where}{more})", "sev.warn")
+
+
+def verdict(v: Verdict) -> tuple[Fact, str]:
+    """The verdict's head (``✓ passed``, ``✗ failed``, ``✗ interrupted``) and the rest."""
+    code = int(v.status)
+    if v.ok:
+        return Fact("✓ passed", "ok"), f"(exit {code})"
+    head = "interrupted" if v.reasons[:1] == ("interrupted",) else "failed"
+    return Fact(f"✗ {head}", "bad"), f"(exit {code}): {clean('; '.join(v.reasons))}"

@@ -1,0 +1,116 @@
+"""Compressed input, recognised by its first bytes and unpacked as it streams.
+
+gzip (several members too, as ``cat a.gz b.gz`` makes), bzip2 and xz. Output
+is produced in bounded pieces, so a small compressed line that expands to a
+huge one is framed — and skipped — like any other huge line.
+"""
+
+from __future__ import annotations
+
+import bz2
+import lzma
+import zlib
+from collections.abc import Iterable, Iterator
+from typing import Final, Protocol
+
+MAGIC: Final = {
+    b"\x1f\x8b": "gzip",
+    b"BZh": "bzip2",
+    b"\xfd7zXZ\x00": "xz",
+}
+_HEAD: Final = max(len(m) for m in MAGIC)
+_OUT: Final = 1 << 20
+
+
+class CorruptInput(Exception):
+    """Compressed data that cannot be unpacked any further."""
+
+
+class _Decompressor(Protocol):
+    eof: bool
+    unused_data: bytes
+
+    def decompress(self, data: bytes, max_length: int = ...) -> bytes: ...
+
+
+def kind_of(head: bytes) -> str | None:
+    """The compression whose magic bytes start ``head``, if any."""
+    return next((kind for magic, kind in MAGIC.items() if head.startswith(magic)), None)
+
+
+def unpacked(chunks: Iterable[bytes | None]) -> Iterator[bytes | None]:
+    """``chunks`` as they are, or unpacked when they start with a compression's magic.
+
+    ``None`` items (idle ticks of a live input) pass through.
+    """
+    pending = iter(chunks)
+    head = b""
+    for chunk in pending:
+        if chunk is None:
+            yield None
+            continue
+        head += chunk
+        # Decide as soon as the first bytes allow: a live line must not wait.
+        if len(head) >= _HEAD or not any(m.startswith(head) for m in MAGIC):
+            break
+    kind = kind_of(head)
+    if kind is None:
+        if head:
+            yield head
+        yield from pending
+        return
+    unpacker = _Unpacker(kind)
+    yield from unpacker.feed(head)
+    for chunk in pending:
+        if chunk is None:
+            yield None
+        else:
+            yield from unpacker.feed(chunk)
+    unpacker.end()
+
+
+class _Unpacker:
+    """One compressed stream, member after member, unpacked in pieces of at most 1 MiB."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.d = self._new()
+        self.started = False  # a byte of the current member was seen
+
+    def _new(self) -> _Decompressor:
+        if self.kind == "gzip":
+            return zlib.decompressobj(wbits=31)  # type: ignore[return-value]
+        if self.kind == "bzip2":
+            return bz2.BZ2Decompressor()
+        return lzma.LZMADecompressor()
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        """What ``data`` (the next compressed bytes) unpacks to."""
+        while True:
+            if data:
+                self.started = True
+            try:
+                out = self.d.decompress(data, _OUT)
+            except (zlib.error, OSError, EOFError, lzma.LZMAError) as exc:
+                raise CorruptInput(f"{self.kind} data is corrupt ({exc}); the rest is skipped") from exc
+            if out:
+                yield out
+            if self.d.eof:  # the member ended: another may follow (cat a.gz b.gz)
+                data = self.d.unused_data
+                self.d, self.started = self._new(), False
+                if not data.strip(b"\x00"):  # nothing, or padding after the last member
+                    return
+                continue
+            if self.kind == "gzip":
+                data = self.d.unconsumed_tail  # type: ignore[attr-defined]
+                if not data and len(out) < _OUT:
+                    return
+            elif self.d.needs_input:  # type: ignore[attr-defined]
+                return
+            else:
+                data = b""  # more output waits inside the decompressor
+
+    def end(self) -> None:
+        """At the end of input: a member cut short is corrupt input too."""
+        if self.started and not self.d.eof:
+            raise CorruptInput(f"{self.kind} data ends early (truncated); the lines read are kept")

@@ -14,8 +14,24 @@ import random
 import sys
 
 STEPS = ("wait-handshake", "connect", "transfer", "apply", "verify")
-WORDS = ("payload", "overlay", "handshake", "agent", "cache", "image", "seed", "apt", "ssh",
-         "config", "mount", "network", "bridge", "disk", "snapshot", "guest")
+WORDS = (
+    "payload",
+    "overlay",
+    "handshake",
+    "agent",
+    "cache",
+    "image",
+    "seed",
+    "apt",
+    "ssh",
+    "config",
+    "mount",
+    "network",
+    "bridge",
+    "disk",
+    "snapshot",
+    "guest",
+)
 
 
 def dumps(event: dict) -> str:
@@ -25,48 +41,120 @@ def dumps(event: dict) -> str:
 def vm_story(rng: random.Random, vm: str, port: int) -> list[dict]:
     """One VM's events, in its own order: plan, launch, bootstrap, messages, shutdown."""
     events: list[dict] = [
-        {"type": "bootstrap.planned", "vm": vm, "mode": "auto", "action": "would_run",
-         "reason": "script changed", "trigger": "auto",
-         "ssh": {"user": "root", "host": "127.0.0.1", "port": port,
-                 "identity": "~/.ssh/castra_ed25519", "options": ["StrictHostKeyChecking=no"]},
-         "warnings": []},
-        {"type": "vm.lifecycle", "vm": vm, "phase": "overlay_prepared",
-         "overlay_path": f"/var/lib/castra/overlays/{vm}.qcow2"},
+        {
+            "type": "bootstrap.planned",
+            "vm": vm,
+            "mode": "auto",
+            "action": "would_run",
+            "reason": "script changed",
+            "trigger": "auto",
+            "ssh": {
+                "user": "root",
+                "host": "127.0.0.1",
+                "port": port,
+                "identity": "~/.ssh/castra_ed25519",
+                "options": ["StrictHostKeyChecking=no"],
+            },
+            "warnings": [],
+        },
+        {
+            "type": "vm.lifecycle",
+            "vm": vm,
+            "phase": "overlay_prepared",
+            "overlay_path": f"/var/lib/castra/overlays/{vm}.qcow2",
+        },
         {"type": "vm.lifecycle", "vm": vm, "phase": "launched", "pid": rng.randrange(1000, 99999)},
-        {"type": "bootstrap.started", "vm": vm, "base_hash": "3b2d8c41", "artifact_hash": "d71cd6a0",
-         "trigger": "auto"},
+        {
+            "type": "bootstrap.started",
+            "vm": vm,
+            "base_hash": "3b2d8c41",
+            "artifact_hash": "d71cd6a0",
+            "trigger": "auto",
+        },
     ]
     fails = rng.random() < 0.1
     total = 0
     for i, step in enumerate(STEPS):
         for _ in range(rng.randrange(0, 3)):
             severity = rng.choices(("info", "progress", "warn"), (5, 4, 1))[0]
-            events.append({"type": "message", "severity": severity, "vm": vm,
-                           "text": " ".join(rng.choices(WORDS, k=rng.randrange(4, 12)))})
+            events.append(
+                {
+                    "type": "message",
+                    "severity": severity,
+                    "vm": vm,
+                    "text": " ".join(rng.choices(WORDS, k=rng.randrange(4, 12))),
+                }
+            )
         ms = rng.randrange(100, 5000)
         total += ms
         if fails and i == 3:
-            events.append({"type": "bootstrap.step", "vm": vm, "step": step, "status": "failed",
-                           "duration_ms": ms})
-            events.append({"type": "bootstrap.failed", "vm": vm, "duration_ms": total,
-                           "error": "apply: run.sh exited with status 1"})
+            events.append(
+                {
+                    "type": "bootstrap.step",
+                    "vm": vm,
+                    "step": step,
+                    "status": "failed",
+                    "duration_ms": ms,
+                }
+            )
+            events.append(
+                {
+                    "type": "bootstrap.failed",
+                    "vm": vm,
+                    "duration_ms": total,
+                    "error": "apply: run.sh exited with status 1",
+                }
+            )
             break
-        events.append({"type": "bootstrap.step", "vm": vm, "step": step, "status": "success",
-                       "duration_ms": ms, "detail": f"{step} ok"})
+        events.append(
+            {
+                "type": "bootstrap.step",
+                "vm": vm,
+                "step": step,
+                "status": "success",
+                "duration_ms": ms,
+                "detail": f"{step} ok",
+            }
+        )
     else:
-        events.append({"type": "bootstrap.completed", "vm": vm, "status": "success",
-                       "duration_ms": total})
-    events.append({"type": "usage", **({"prompt_tokens": 1200, "cached_tokens": 300,
-                   "completion_tokens": 250} if rng.random() < 0.5 else
-                   {"input_tokens": 2048, "cached_input_tokens": 1024, "output_tokens": 512})})
+        events.append(
+            {"type": "bootstrap.completed", "vm": vm, "status": "success", "duration_ms": total}
+        )
+    events.append(
+        {
+            "type": "usage",
+            **(
+                {"prompt_tokens": 1200, "cached_tokens": 300, "completion_tokens": 250}
+                if rng.random() < 0.5
+                else {"input_tokens": 2048, "cached_input_tokens": 1024, "output_tokens": 512}
+            ),
+        }
+    )
     events += [
         {"type": "vm.lifecycle", "vm": vm, "phase": "shutdown_requested"},
-        {"type": "vm.lifecycle", "vm": vm, "phase": "cooperative_attempted", "method": "acpi",
-         "timeout_ms": 10000},
-        {"type": "vm.lifecycle", "vm": vm, "phase": "shutdown_complete", "outcome": "graceful",
-         "total_ms": rng.randrange(500, 3000), "changed": True},
-        {"type": "cleanup", "path": f"/var/lib/castra/overlays/{vm}.qcow2", "category": "overlay",
-         "bytes": rng.randrange(1 << 20, 1 << 32), "dry_run": False, "vm": vm},
+        {
+            "type": "vm.lifecycle",
+            "vm": vm,
+            "phase": "cooperative_attempted",
+            "method": "acpi",
+            "timeout_ms": 10000,
+        },
+        {
+            "type": "vm.lifecycle",
+            "vm": vm,
+            "phase": "shutdown_complete",
+            "outcome": "graceful",
+            "total_ms": rng.randrange(500, 3000),
+            "changed": True,
+        },
+        {
+            "type": "cleanup",
+            "path": f"/var/lib/castra/overlays/{vm}.qcow2",
+            "category": "overlay",
+            "bytes": rng.randrange(1 << 20, 1 << 32),
+            "dry_run": False,
+            "vm": vm,
+        },
     ]
     return events
 
@@ -83,10 +171,22 @@ def generate(count: int, seed: int = 1) -> list[str]:
         while any(stories):
             story = rng.choice([s for s in stories if s])
             lines.append(dumps(story.pop(0)))
-        lines.append(dumps({"type": "summary", "operation": "up", "duration_ms": 20000,
-                            "exit_code": 0, "vms": {"total": 8, "ok": 8, "failed": 0}}))
-        lines.append(dumps({"type": "command.completed", "command": "up", "exit_code": 0,
-                            "duration_ms": 20000}))
+        lines.append(
+            dumps(
+                {
+                    "type": "summary",
+                    "operation": "up",
+                    "duration_ms": 20000,
+                    "exit_code": 0,
+                    "vms": {"total": 8, "ok": 8, "failed": 0},
+                }
+            )
+        )
+        lines.append(
+            dumps(
+                {"type": "command.completed", "command": "up", "exit_code": 0, "duration_ms": 20000}
+            )
+        )
     return lines[:count]
 
 

@@ -29,8 +29,12 @@ TAIL = [sys.executable, "-m", "castra_tail"]
 # (name, castra-tail arguments, jq equivalent, goal as a multiple of jq's speed)
 CASES = [
     ("count / summary", ["--summary-only"], ["-n", "reduce inputs as $e (0; .+1)"], 3.0),
-    ("select message", ["--format", "ndjson", "--type", "message"],
-     ["-c", 'select(.type=="message")'], 4.0),
+    (
+        "select message",
+        ["--format", "ndjson", "--type", "message"],
+        ["-c", 'select(.type=="message")'],
+        4.0,
+    ),
     ("render all, colour", ["--color", "always", "--no-summary"], ["-c", "."], 2.0),
     ("json report", ["--format", "json"], None, None),
 ]
@@ -42,7 +46,9 @@ def dataset(lines: int) -> Path:
     path = DATA / f"{lines}.ndjson"
     if not path.exists():
         with path.open("w") as out:
-            subprocess.run([sys.executable, str(HERE / "gen.py"), str(lines)], stdout=out, check=True)
+            subprocess.run(
+                [sys.executable, str(HERE / "gen.py"), str(lines)], stdout=out, check=True
+            )
     return path
 
 
@@ -50,8 +56,12 @@ def timed(command: list[str]) -> tuple[float, int]:
     """Wall seconds and peak RSS (KiB) of one run, its output thrown away."""
     with tempfile.NamedTemporaryFile("r") as rss:
         start = time.perf_counter()
-        subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss.name, *command],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        subprocess.run(
+            ["/usr/bin/time", "-f", "%M", "-o", rss.name, *command],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
         wall = time.perf_counter() - start
         return wall, int(rss.read().strip().splitlines()[-1])
 
@@ -63,8 +73,9 @@ def best(command: list[str], runs: int) -> tuple[float, int]:
 
 def latency() -> float:
     """Median seconds from a write into castra-tail's stdin to the line on its stdout (a pipe)."""
-    proc = subprocess.Popen([*TAIL, "--format", "ndjson"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [*TAIL, "--format", "ndjson"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
     assert proc.stdin is not None and proc.stdout is not None
     delays = []
     try:
@@ -93,15 +104,19 @@ def main() -> None:
     args = parser.parse_args()
     jq = shutil.which("jq")
     sizes = [100_000] if args.quick else [100_000, 1_000_000]
-    print(f"castra-tail benchmark · python {sys.version.split()[0]} · {os.cpu_count()} cores"
-          f" · jq {'found' if jq else 'NOT FOUND (install jq)'}")
+    print(
+        f"castra-tail benchmark · python {sys.version.split()[0]} · {os.cpu_count()} cores"
+        f" · jq {'found' if jq else 'NOT FOUND (install jq)'}"
+    )
     rss_by_size: dict[int, dict[str, int]] = {}
     for lines in sizes:
         path = dataset(lines)
         per_line = path.stat().st_size / lines
         print(f"\n{lines:,} lines, {path.stat().st_size / 2**20:.1f} MiB ({per_line:.0f} B/line)")
-        print(f"  {'case':<20} {'castra-tail':>12} {'lines/s':>10} {'RSS MiB':>8}"
-              f" {'jq':>8} {'lines/s':>10} {'ratio':>7} {'goal':>6}")
+        print(
+            f"  {'case':<20} {'castra-tail':>12} {'lines/s':>10} {'RSS MiB':>8}"
+            f" {'jq':>8} {'lines/s':>10} {'ratio':>7} {'goal':>6}"
+        )
         rss_by_size[lines] = {}
         for name, tail_args, jq_args, goal in CASES:
             wall, rss = best([*TAIL, *tail_args, str(path)], args.runs)
@@ -111,8 +126,10 @@ def main() -> None:
                 jq_wall, _ = best([jq, *jq_args, str(path)], args.runs)
                 ratio = jq_wall / wall
                 mark = "✓" if goal and ratio >= goal else "✗"
-                row += (f" {jq_wall:>7.2f}s {lines / jq_wall:>10,.0f} {ratio:>6.2f}×"
-                        f" {goal:>4.1f}× {mark}")
+                row += (
+                    f" {jq_wall:>7.2f}s {lines / jq_wall:>10,.0f} {ratio:>6.2f}×"
+                    f" {goal:>4.1f}× {mark}"
+                )
             print(row)
     if len(sizes) > 1:
         small, big = rss_by_size[sizes[0]], rss_by_size[sizes[-1]]
@@ -120,19 +137,25 @@ def main() -> None:
         for name in small:
             ratio = big[name] / small[name]
             mark = "✓" if ratio <= 1.3 and big[name] < 100 * 1024 else "✗"
-            print(f"  {name:<20} {small[name] / 1024:6.1f} → {big[name] / 1024:6.1f} MiB"
-                  f"  {ratio:.2f}× {mark}")
+            print(
+                f"  {name:<20} {small[name] / 1024:6.1f} → {big[name] / 1024:6.1f} MiB"
+                f"  {ratio:.2f}× {mark}"
+            )
     version, _ = best([*TAIL[:1], "-m", "castra_tail", "--version"], 5)
     script = shutil.which("castra-tail") or str(Path(sys.executable).parent / "castra-tail")
     script_version, _ = best([script, "--version"], 5)
     empty = DATA / "empty.ndjson"
     empty.write_bytes(b"")
     startup, _ = best([script, "--format", "json", str(empty)], 5)
-    print(f"\nstart-up: castra-tail --version {script_version * 1000:.0f} ms (goal < 150 ms), "
-          f"python -m castra_tail --version {version * 1000:.0f} ms, "
-          f"an empty stream to json {startup * 1000:.0f} ms")
-    print(f"live pipe: a line reaches stdout {latency() * 1000:.1f} ms after it was written"
-          f" (median; goal < 100 ms)")
+    print(
+        f"\nstart-up: castra-tail --version {script_version * 1000:.0f} ms (goal < 150 ms), "
+        f"python -m castra_tail --version {version * 1000:.0f} ms, "
+        f"an empty stream to json {startup * 1000:.0f} ms"
+    )
+    print(
+        f"live pipe: a line reaches stdout {latency() * 1000:.1f} ms after it was written"
+        f" (median; goal < 100 ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -100,13 +100,16 @@ def _run(
         except OSError as exc:
             if command is None or command.process is not None:
                 raise
-            env.stderr.write(f"castra-tail: error: cannot run {clean(command.argv[0])!r}: "
-                             f"{exc.strerror or exc}\n")
+            env.stderr.write(
+                f"castra-tail: error: cannot run {clean(command.argv[0])!r}: "
+                f"{exc.strerror or exc}\n"
+            )
             return CANNOT_RUN
         child = _end_command(command, interrupted=stopped_by is not None, view=view)
         state.finish(interrupted=stopped_by is not None)
-        verdict = judge(state, opts.fail_on, strict=opts.strict, signal=stopped_by,
-                        command_status=child)
+        verdict = judge(
+            state, opts.fail_on, strict=opts.strict, signal=stopped_by, command_status=child
+        )
         view.close(state, verdict)
     except StdoutClosed:
         _silence_stdout()
@@ -115,13 +118,19 @@ def _run(
 
 
 def _read(
-    opts: Options, sources: Sequence[Source], state: Run, view: View,
-    command: CommandSource | None, live_input: bool, tee: Callable[[bytes], object] | None,
+    opts: Options,
+    sources: Sequence[Source],
+    state: Run,
+    view: View,
+    command: CommandSource | None,
+    live_input: bool,
+    tee: Callable[[bytes], object] | None,
 ) -> None:
     selector = Selector(opts.types, opts.exclude_types, opts.vms, opts.level)
     if view.shows_events or live_input or tee is not None:
-        items = read_inputs(sources, opts.max_line_bytes, follow=opts.follow, live=live_input,
-                            tee=tee)
+        items = read_inputs(
+            sources, opts.max_line_bytes, follow=opts.follow, live=live_input, tee=tee
+        )
         consume(items, state, view, selector, command)
     else:
         _read_files(sources, state, view, selector, opts)
@@ -175,9 +184,7 @@ def _sources(opts: Options, env: Env) -> list[Source]:
     return list(file_sources(opts.files, env, may_appear=opts.follow == "name"))
 
 
-def file_sources(
-    paths: Sequence[str], env: Env, *, may_appear: bool = False
-) -> list[FileSource]:
+def file_sources(paths: Sequence[str], env: Env, *, may_appear: bool = False) -> list[FileSource]:
     """The inputs named on the command line (stdin when none), or a UsageError saying why not.
 
     ``may_appear``: a missing file is waited for (``-F``), as tail -F does.
@@ -192,8 +199,10 @@ def file_sources(
         if why is not None:
             raise UsageError(f"cannot read {clean(path)!r}: {why}")
     if paths == ("-",) and env.stdin_tty:
-        raise UsageError("no input: pipe an event stream in, name a file, or wrap a command "
-                         "after -- (see --help)")
+        raise UsageError(
+            "no input: pipe an event stream in, name a file, or wrap a command "
+            "after -- (see --help)"
+        )
     return [FileSource(p) for p in paths]
 
 
@@ -211,9 +220,15 @@ def _view(opts: Options, env: Env, state: Run, *, several: bool, live_input: boo
     color = env.wants_color(opts.color, tty=env.stdout_tty)
     kind = LiveView if (opts.live and live_input and env.stdout_tty) else TextView
     return kind(
-        env, state, color=color, width=width, stream=not opts.summary_only,
-        timelines=opts.timelines, summary=opts.summary_only or opts.summary is not False,
-        several_sources=several, elapsed=opts.elapsed,
+        env,
+        state,
+        color=color,
+        width=width,
+        stream=not opts.summary_only,
+        timelines=opts.timelines,
+        summary=opts.summary_only or opts.summary is not False,
+        several_sources=several,
+        elapsed=opts.elapsed,
     )
 
 

@@ -35,11 +35,14 @@ _RFC3339: Final = re.compile(
 #: the contract tells consumers to show it as it is.
 ENUMS: Final[dict[type, tuple[tuple[str, tuple[str, ...], bool], ...]]] = {
     ev.VmLifecycle: (
-        ("phase", ev.PHASES, True), ("method", ev.COOP_METHODS, False),
-        ("signal", ev.SIGNALS, False), ("outcome", ev.OUTCOMES, False),
+        ("phase", ev.PHASES, True),
+        ("method", ev.COOP_METHODS, False),
+        ("signal", ev.SIGNALS, False),
+        ("outcome", ev.OUTCOMES, False),
     ),
     ev.BootstrapPlanned: (
-        ("mode", ev.PLAN_MODES, False), ("action", ev.PLAN_ACTIONS, False),
+        ("mode", ev.PLAN_MODES, False),
+        ("action", ev.PLAN_ACTIONS, False),
         ("trigger", ev.TRIGGERS, False),
     ),
     ev.BootstrapStarted: (("trigger", ev.TRIGGERS, False),),
@@ -113,8 +116,9 @@ class Checker:
         yield from self._order(decoded)
 
     def _order(self, e: ev.Event) -> Iterator[tuple[str, str]]:
-        if not isinstance(e, ev.BootstrapStarted | ev.BootstrapStep | ev.BootstrapCompleted
-                          | ev.BootstrapFailed):
+        if not isinstance(
+            e, ev.BootstrapStarted | ev.BootstrapStep | ev.BootstrapCompleted | ev.BootstrapFailed
+        ):
             return
         state, since = self._bootstraps.get(e.vm, ("none", 0))
         name = ev.TYPE_OF[type(e)]
@@ -190,15 +194,21 @@ def run(sources: Sequence[Source], out: Writer, *, fmt: str, max_line: int) -> i
             out.write('{"findings": [')
             for n, finding in enumerate(checker.check(sources, max_line)):
                 out.write_bytes((b",\n  " if n else b"\n  ") + msgspec.json.encode(finding))
-            totals = {"lines": checker.lines, "errors": checker.errors, "notes": checker.notes,
-                      "ok": checker.errors == 0}
+            totals = {
+                "lines": checker.lines,
+                "errors": checker.errors,
+                "notes": checker.notes,
+                "ok": checker.errors == 0,
+            }
             out.write_bytes(b"\n], " + msgspec.json.encode(totals)[1:] + b"\n")
         else:
             for finding in checker.check(sources, max_line):
                 out.write(clean(finding.text()) + "\n")
             verdict = "ok" if checker.errors == 0 else "FAILED"
-            out.write(f"check {verdict}: {_n(checker.lines, 'line')}, "
-                      f"{_n(checker.errors, 'error')}, {_n(checker.notes, 'note')}\n")
+            out.write(
+                f"check {verdict}: {_n(checker.lines, 'line')}, "
+                f"{_n(checker.errors, 'error')}, {_n(checker.notes, 'note')}\n"
+            )
         out.flush()
     except StdoutClosed:
         return 141

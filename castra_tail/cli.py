@@ -7,9 +7,10 @@ shipped example. Usage errors are one line on stderr and exit status 2.
 from __future__ import annotations
 
 import sys
-from typing import NoReturn
+from typing import NoReturn, cast
 
 from castra_tail import CONTRACT_VERSION, __version__
+
 
 def main(argv: list[str] | None = None) -> NoReturn:
     """Entry point of the ``castra-tail`` command."""
@@ -26,9 +27,16 @@ def _invoke(args: list[str]) -> int:
     from castra_tail import commands
     from castra_tail.app import UsageError
 
-    click_error = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
-    subcommands = {"demo": commands.demo_app, "check": commands.check_app,
-                   "schema": commands.schema_app}
+    # Typer vendors click in some releases: find its base exception through the MRO.
+    click_error = cast(
+        "type[Exception]",
+        next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"),
+    )
+    subcommands = {
+        "demo": commands.demo_app,
+        "check": commands.check_app,
+        "schema": commands.schema_app,
+    }
     if args[:1] and args[0] in subcommands:
         app, args = subcommands[args[0]](), args[1:]
     else:
@@ -42,7 +50,7 @@ def _invoke(args: list[str]) -> int:
     try:
         status = app(args=args, prog_name="castra-tail", standalone_mode=False)
     except click_error as exc:
-        return _usage(exc.format_message())
+        return _usage(getattr(exc, "format_message", exc.__str__)())
     except UsageError as exc:
         return _usage(str(exc))
     except KeyboardInterrupt:
@@ -56,5 +64,3 @@ def _usage(message: str) -> int:
     one_line = " ".join(message.split())
     sys.stderr.write(f"castra-tail: error: {one_line} (see castra-tail --help)\n")
     return int(ExitStatus.USAGE)
-
-

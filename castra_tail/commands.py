@@ -5,7 +5,7 @@ Flags become one ``app.Options``; the command returns the exit status and
 """
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -40,7 +40,7 @@ when it failed; 130 interrupted.
 """
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     """--format values."""
 
     text = "text"
@@ -49,7 +49,7 @@ class Format(str, Enum):
     markdown = "markdown"
 
 
-class Color(str, Enum):
+class Color(StrEnum):
     """--color values."""
 
     auto = "auto"
@@ -57,7 +57,7 @@ class Color(str, Enum):
     never = "never"
 
 
-class LevelName(str, Enum):
+class LevelName(StrEnum):
     """--level values."""
 
     info = "info"
@@ -67,7 +67,7 @@ class LevelName(str, Enum):
     blocker = "blocker"
 
 
-class FailOn(str, Enum):
+class FailOn(StrEnum):
     """--fail-on values."""
 
     info = "info"
@@ -92,87 +92,205 @@ def tail_app(command: tuple[str, ...] = ()) -> typer.Typer:
 
     @app.command(help=_HELP, epilog=_EPILOG)
     def tail(
-        files: Annotated[list[str] | None, typer.Argument(
-            metavar="FILE", help="Event streams to read; - is standard input.",
-            show_default=False)] = None,
-        type_: Annotated[list[str] | None, typer.Option(
-            "--type", "-t", metavar="PATTERN", rich_help_panel="Filters",
-            autocompletion=complete_types,
-            help="Show only these types: exact (bootstrap.step), a family (bootstrap), "
-            "or a glob (command.re*). Repeatable.")] = None,
-        exclude_type: Annotated[list[str] | None, typer.Option(
-            "--exclude-type", "-T", metavar="PATTERN", rich_help_panel="Filters",
-            autocompletion=complete_types,
-            help="Hide these types (same patterns as --type). Repeatable.")] = None,
-        vm: Annotated[list[str] | None, typer.Option(
-            "--vm", metavar="NAME", rich_help_panel="Filters",
-            help="Show only events about this VM (a glob: 'web-*'). Repeatable.")] = None,
-        level: Annotated[LevelName, typer.Option(
-            "--level", "-l", rich_help_panel="Filters", envvar="CASTRA_TAIL_LEVEL",
-            case_sensitive=False, help="Show only events at or above this attention level.")
-        ] = LevelName.info,
-        fmt: Annotated[Format, typer.Option(
-            "--format", rich_help_panel="Output", envvar="CASTRA_TAIL_FORMAT",
-            case_sensitive=False,
-            help="text for people; ndjson: the selected input lines, byte for byte; "
-            "json: one report at the end; markdown: the summary for a CI job page.")
-        ] = Format.text,
-        summary: Annotated[bool | None, typer.Option(
-            "--summary/--no-summary", rich_help_panel="Output", show_default=False,
-            help="Print the final summary (default: on for text, off for ndjson, "
-            "where it goes to stderr).")] = None,
-        summary_only: Annotated[bool, typer.Option(
-            "--summary-only", rich_help_panel="Output",
-            help="Print only the final summary.")] = False,
-        timelines: Annotated[bool, typer.Option(
-            "--timelines/--no-timelines", rich_help_panel="Output",
-            help="Draw each VM's bootstrap timeline when it ends.")] = True,
-        color: Annotated[Color, typer.Option(
-            "--color", rich_help_panel="Output", envvar="CASTRA_TAIL_COLOR",
-            case_sensitive=False,
-            help="auto: colour on a terminal unless NO_COLOR is set.")] = Color.auto,
-        width: Annotated[int | None, typer.Option(
-            "--width", rich_help_panel="Output", min=20, envvar="CASTRA_TAIL_WIDTH", metavar="COLUMNS",
-            help="Columns for timelines and the summary (default: the terminal's, "
-            "$COLUMNS, or 80).", show_default=False)] = None,
-        fail_on: Annotated[FailOn, typer.Option(
-            "--fail-on", rich_help_panel="Exit status", envvar="CASTRA_TAIL_FAIL_ON",
-            case_sensitive=False,
-            help="Exit 1 when any event is at or above this level; never: don't.")
-        ] = FailOn.error,
-        strict: Annotated[bool, typer.Option(
-            "--strict", rich_help_panel="Exit status",
-            help="Exit 1 when any line is not a valid event.")] = False,
-        follow: Annotated[bool, typer.Option(
-            "--follow", "-f", rich_help_panel="Input",
-            help="At the end of a file, wait for more, like tail -f.")] = False,
-        follow_name: Annotated[bool, typer.Option(
-            "-F", rich_help_panel="Input",
-            help="Follow by name: when a file is replaced (rotated) or truncated, say so "
-            "and read the new content from its start, like tail -F.")] = False,
-        live: Annotated[bool, typer.Option(
-            "--live/--no-live", rich_help_panel="Output",
-            help="On a terminal, with live input (a pipe, --follow, a command), keep a "
-            "panel of the VMs under the log.")] = True,
-        elapsed: Annotated[bool, typer.Option(
-            "--elapsed", rich_help_panel="Output",
-            help="Start each line with the time since the stream began (+12.3s), or the "
-            "event's own ts when it has one.")] = False,
-        save: Annotated[str | None, typer.Option(
-            "--save", rich_help_panel="Input", metavar="FILE",
-            help="Also write the raw input to FILE, byte for byte, bad lines included.",
-            show_default=False)] = None,
-        jobs: Annotated[int | None, typer.Option(
-            "--jobs", "-j", rich_help_panel="Input", min=1, envvar="CASTRA_TAIL_JOBS",
-            help="Processes for a big file when nothing is shown line by line "
-            "(--summary-only, --format json). Default: one per core.", show_default=False)
+        files: Annotated[
+            list[str] | None,
+            typer.Argument(
+                metavar="FILE",
+                help="Event streams to read; - is standard input.",
+                show_default=False,
+            ),
         ] = None,
-        max_line_bytes: Annotated[int, typer.Option(
-            "--max-line-bytes", rich_help_panel="Input", min=1, metavar="BYTES",
-            help="Longer lines are skipped and reported, never held in memory.")
+        type_: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--type",
+                "-t",
+                metavar="PATTERN",
+                rich_help_panel="Filters",
+                autocompletion=complete_types,
+                help="Show only these types: exact (bootstrap.step), a family (bootstrap), "
+                "or a glob (command.re*). Repeatable.",
+            ),
+        ] = None,
+        exclude_type: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--exclude-type",
+                "-T",
+                metavar="PATTERN",
+                rich_help_panel="Filters",
+                autocompletion=complete_types,
+                help="Hide these types (same patterns as --type). Repeatable.",
+            ),
+        ] = None,
+        vm: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--vm",
+                metavar="NAME",
+                rich_help_panel="Filters",
+                help="Show only events about this VM (a glob: 'web-*'). Repeatable.",
+            ),
+        ] = None,
+        level: Annotated[
+            LevelName,
+            typer.Option(
+                "--level",
+                "-l",
+                rich_help_panel="Filters",
+                envvar="CASTRA_TAIL_LEVEL",
+                case_sensitive=False,
+                help="Show only events at or above this attention level.",
+            ),
+        ] = LevelName.info,
+        fmt: Annotated[
+            Format,
+            typer.Option(
+                "--format",
+                rich_help_panel="Output",
+                envvar="CASTRA_TAIL_FORMAT",
+                case_sensitive=False,
+                help="text for people; ndjson: the selected input lines, byte for byte; "
+                "json: one report at the end; markdown: the summary for a CI job page.",
+            ),
+        ] = Format.text,
+        summary: Annotated[
+            bool | None,
+            typer.Option(
+                "--summary/--no-summary",
+                rich_help_panel="Output",
+                show_default=False,
+                help="Print the final summary (default: on for text, off for ndjson, "
+                "where it goes to stderr).",
+            ),
+        ] = None,
+        summary_only: Annotated[
+            bool,
+            typer.Option(
+                "--summary-only", rich_help_panel="Output", help="Print only the final summary."
+            ),
+        ] = False,
+        timelines: Annotated[
+            bool,
+            typer.Option(
+                "--timelines/--no-timelines",
+                rich_help_panel="Output",
+                help="Draw each VM's bootstrap timeline when it ends.",
+            ),
+        ] = True,
+        color: Annotated[
+            Color,
+            typer.Option(
+                "--color",
+                rich_help_panel="Output",
+                envvar="CASTRA_TAIL_COLOR",
+                case_sensitive=False,
+                help="auto: colour on a terminal unless NO_COLOR is set.",
+            ),
+        ] = Color.auto,
+        width: Annotated[
+            int | None,
+            typer.Option(
+                "--width",
+                rich_help_panel="Output",
+                min=20,
+                envvar="CASTRA_TAIL_WIDTH",
+                metavar="COLUMNS",
+                help="Columns for timelines and the summary (default: the terminal's, "
+                "$COLUMNS, or 80).",
+                show_default=False,
+            ),
+        ] = None,
+        fail_on: Annotated[
+            FailOn,
+            typer.Option(
+                "--fail-on",
+                rich_help_panel="Exit status",
+                envvar="CASTRA_TAIL_FAIL_ON",
+                case_sensitive=False,
+                help="Exit 1 when any event is at or above this level; never: don't.",
+            ),
+        ] = FailOn.error,
+        strict: Annotated[
+            bool,
+            typer.Option(
+                "--strict",
+                rich_help_panel="Exit status",
+                help="Exit 1 when any line is not a valid event.",
+            ),
+        ] = False,
+        follow: Annotated[
+            bool,
+            typer.Option(
+                "--follow",
+                "-f",
+                rich_help_panel="Input",
+                help="At the end of a file, wait for more, like tail -f.",
+            ),
+        ] = False,
+        follow_name: Annotated[
+            bool,
+            typer.Option(
+                "-F",
+                rich_help_panel="Input",
+                help="Follow by name: when a file is replaced (rotated) or truncated, say so "
+                "and read the new content from its start, like tail -F.",
+            ),
+        ] = False,
+        live: Annotated[
+            bool,
+            typer.Option(
+                "--live/--no-live",
+                rich_help_panel="Output",
+                help="On a terminal, with live input (a pipe, --follow, a command), keep a "
+                "panel of the VMs under the log.",
+            ),
+        ] = True,
+        elapsed: Annotated[
+            bool,
+            typer.Option(
+                "--elapsed",
+                rich_help_panel="Output",
+                help="Start each line with the time since the stream began (+12.3s), or the "
+                "event's own ts when it has one.",
+            ),
+        ] = False,
+        save: Annotated[
+            str | None,
+            typer.Option(
+                "--save",
+                rich_help_panel="Input",
+                metavar="FILE",
+                help="Also write the raw input to FILE, byte for byte, bad lines included.",
+                show_default=False,
+            ),
+        ] = None,
+        jobs: Annotated[
+            int | None,
+            typer.Option(
+                "--jobs",
+                "-j",
+                rich_help_panel="Input",
+                min=1,
+                envvar="CASTRA_TAIL_JOBS",
+                help="Processes for a big file when nothing is shown line by line "
+                "(--summary-only, --format json). Default: one per core.",
+                show_default=False,
+            ),
+        ] = None,
+        max_line_bytes: Annotated[
+            int,
+            typer.Option(
+                "--max-line-bytes",
+                rich_help_panel="Input",
+                min=1,
+                metavar="BYTES",
+                help="Longer lines are skipped and reported, never held in memory.",
+            ),
         ] = 16 << 20,
-        version: Annotated[bool, typer.Option(
-            "--version", "-V", help="Print the version and exit.")] = False,
+        version: Annotated[
+            bool, typer.Option("--version", "-V", help="Print the version and exit.")
+        ] = False,
     ) -> None:
         if version:
             print(f"castra-tail {__version__} (Event Contract {CONTRACT_VERSION})")
@@ -219,13 +337,17 @@ def demo_app() -> typer.Typer:
 
     app = _typer()
 
-    @app.command(help="Replay a shipped example stream: at a realistic pace on a terminal, "
-                 "at once otherwise.")
+    @app.command(
+        help="Replay a shipped example stream: at a realistic pace on a terminal, "
+        "at once otherwise."
+    )
     def run_demo(
-        name: Annotated[str, typer.Argument(
-            help=f"Example to replay: {', '.join(demo.names())}.")] = demo.DEFAULT,
-        speed: Annotated[float, typer.Option(
-            "--speed", min=0.0, help="Pace multiplier; 0 replays at once.")] = 1.0,
+        name: Annotated[
+            str, typer.Argument(help=f"Example to replay: {', '.join(demo.names())}.")
+        ] = demo.DEFAULT,
+        speed: Annotated[
+            float, typer.Option("--speed", min=0.0, help="Pace multiplier; 0 replays at once.")
+        ] = 1.0,
         color: Annotated[Color, typer.Option("--color", case_sensitive=False)] = Color.auto,
     ) -> None:
         raise typer.Exit(demo.run(name, speed=speed, color=color.value))
@@ -233,8 +355,7 @@ def demo_app() -> typer.Typer:
     return app
 
 
-
-class CheckFormat(str, Enum):
+class CheckFormat(StrEnum):
     """check --format values."""
 
     text = "text"
@@ -245,19 +366,36 @@ def check_app() -> typer.Typer:
     """``castra-tail check``."""
     app = _typer()
 
-    @app.command(help="Validate streams against Event Contract v1: each violation as "
-                 "FILE:LINE: reason. Exit 1 when there is any (notes do not count).")
+    @app.command(
+        help="Validate streams against Event Contract v1: each violation as "
+        "FILE:LINE: reason. Exit 1 when there is any (notes do not count)."
+    )
     def check(
-        files: Annotated[list[str] | None, typer.Argument(
-            metavar="FILE", help="Streams to check; - (or none) is standard input.",
-            show_default=False)] = None,
-        fmt: Annotated[CheckFormat, typer.Option(
-            "--format", case_sensitive=False,
-            help="text: a line per finding; json: one document for machines.")
+        files: Annotated[
+            list[str] | None,
+            typer.Argument(
+                metavar="FILE",
+                help="Streams to check; - (or none) is standard input.",
+                show_default=False,
+            ),
+        ] = None,
+        fmt: Annotated[
+            CheckFormat,
+            typer.Option(
+                "--format",
+                case_sensitive=False,
+                help="text: a line per finding; json: one document for machines.",
+            ),
         ] = CheckFormat.text,
-        max_line_bytes: Annotated[int, typer.Option(
-            "--max-line-bytes", min=1, metavar="BYTES",
-            help="Longer lines are reported, never held in memory.")] = 16 << 20,
+        max_line_bytes: Annotated[
+            int,
+            typer.Option(
+                "--max-line-bytes",
+                min=1,
+                metavar="BYTES",
+                help="Longer lines are reported, never held in memory.",
+            ),
+        ] = 16 << 20,
     ) -> None:
         from castra_tail import check as checking
         from castra_tail.app import file_sources
@@ -274,8 +412,10 @@ def schema_app() -> typer.Typer:
     """``castra-tail schema``."""
     app = _typer()
 
-    @app.command(help=f"Print the JSON Schema (draft 2020-12) of Event Contract "
-                 f"{CONTRACT_VERSION}, generated from castra-tail's own types.")
+    @app.command(
+        help=f"Print the JSON Schema (draft 2020-12) of Event Contract "
+        f"{CONTRACT_VERSION}, generated from castra-tail's own types."
+    )
     def schema() -> None:
         from castra_tail.output import Env
         from castra_tail.schema import encode
@@ -288,5 +428,8 @@ def schema_app() -> typer.Typer:
 
 
 def _typer(*, completion: bool = False) -> typer.Typer:
-    return typer.Typer(add_completion=completion, rich_markup_mode="rich",
-                       context_settings={"help_option_names": ["-h", "--help"]})
+    return typer.Typer(
+        add_completion=completion,
+        rich_markup_mode="rich",
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )

@@ -40,6 +40,7 @@ Decoded = ev.Event | Malformed | Unknown
 #: What a line of only whitespace decodes to; it is skipped, not reported.
 BLANK: Final = Malformed("blank line", text=True)
 
+
 class _Probe(msgspec.Struct):
     """Only the ``type`` of an object, whatever else it holds."""
 
@@ -138,8 +139,13 @@ _WORDS: Final = {
 }
 _KINDS: Final = _WORDS | {"int": "a number"}
 _JSON_KINDS: Final = {
-    list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean",
-    dict: "an object", type(None): "null",
+    list: "an array",
+    str: "a string",
+    int: "a number",
+    float: "a number",
+    bool: "a boolean",
+    dict: "an object",
+    type(None): "null",
 }
 _NOT_OBJECT: Final = re.compile(r"Expected `object`, got `(\w+)`")
 _AT: Final = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)

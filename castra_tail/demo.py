@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
-from typing import BinaryIO, Final
+from typing import BinaryIO, Final, cast
 
 import msgspec
 
@@ -24,8 +24,9 @@ def _examples() -> Traversable:
 
 def names() -> list[str]:
     """The names of the shipped examples."""
-    return sorted(p.name.removesuffix(".ndjson") for p in _examples().iterdir()
-                  if p.name.endswith(".ndjson"))
+    return sorted(
+        p.name.removesuffix(".ndjson") for p in _examples().iterdir() if p.name.endswith(".ndjson")
+    )
 
 
 def run(name: str, *, speed: float, color: str) -> int:
@@ -53,7 +54,7 @@ class _Replay:
         return self.pace > 0
 
     def open(self) -> BinaryIO:
-        return _Paced(self.data, self.pace)  # type: ignore[return-value]
+        return cast(BinaryIO, _Paced(self.data, self.pace))
 
 
 class _Paced:

@@ -9,7 +9,7 @@ compatibility), and ``castra-tail check`` reports it.
 
 from __future__ import annotations
 
-from typing import Annotated, Final
+from typing import Annotated, Final, get_args
 
 import msgspec
 from msgspec import Meta, Struct
@@ -47,9 +47,9 @@ CATEGORIES: Final = ("images", "logs", "handshakes", "overlay", "pid-file")
 OPERATIONS: Final = ("up", "down", "clean", "status")
 
 
-def _enum(values: tuple[str, ...], doc: str) -> object:
-    """A string field whose known values are ``values`` (published in the schema)."""
-    return Annotated[str, Meta(extra_json_schema={"enum": list(values)}, description=doc)]
+def _known(values: tuple[str, ...], doc: str) -> Meta:
+    """Metadata of a string field whose known values are ``values`` (published in the schema)."""
+    return Meta(extra_json_schema={"enum": list(values)}, description=doc)
 
 
 Severity = Annotated[
@@ -61,20 +61,24 @@ Severity = Annotated[
         description="Attention Model level; 'warning' (any case) is read as warn",
     ),
 ]
-Phase = _enum(PHASES, "vm.lifecycle variant; an unknown phase is shown generically")
-StepName = _enum(STEPS, "bootstrap stage; an unknown name is shown as it is")
-StepStatus = _enum(STEP_STATUSES, "outcome of one bootstrap stage")
-PlanMode = _enum(PLAN_MODES, "bootstrap mode from the VM's configuration")
-PlanAction = _enum(PLAN_ACTIONS, "what the planner decided")
-Trigger = _enum(TRIGGERS, "why bootstrap runs")
-CompletedStatus = _enum(COMPLETED_STATUSES, "success, or noop when the stamp was current")
-CoopMethod = _enum(COOP_METHODS, "cooperative shutdown channel")
-TimeoutReason = _enum(TIMEOUT_REASONS, "why the cooperative shutdown gave up")
-Signal = _enum(SIGNALS, "signal sent on escalation")
-Outcome = _enum(OUTCOMES, "how the VM stopped")
-DiscardReason = _enum(DISCARD_REASONS, "why an ephemeral overlay was discarded")
-Category = _enum(CATEGORIES, "kind of artifact cleaned")
-Operation = _enum(OPERATIONS, "castra operation; other strings are shown as they are")
+Phase = Annotated[
+    str, _known(PHASES, "vm.lifecycle variant; an unknown phase is shown generically")
+]
+StepName = Annotated[str, _known(STEPS, "bootstrap stage; an unknown name is shown as it is")]
+StepStatus = Annotated[str, _known(STEP_STATUSES, "outcome of one bootstrap stage")]
+PlanMode = Annotated[str, _known(PLAN_MODES, "bootstrap mode from the VM's configuration")]
+PlanAction = Annotated[str, _known(PLAN_ACTIONS, "what the planner decided")]
+Trigger = Annotated[str, _known(TRIGGERS, "why bootstrap runs")]
+CompletedStatus = Annotated[
+    str, _known(COMPLETED_STATUSES, "success, or noop when the stamp was current")
+]
+CoopMethod = Annotated[str, _known(COOP_METHODS, "cooperative shutdown channel")]
+Signal = Annotated[str, _known(SIGNALS, "signal sent on escalation")]
+Outcome = Annotated[str, _known(OUTCOMES, "how the VM stopped")]
+Category = Annotated[str, _known(CATEGORIES, "kind of artifact cleaned")]
+Operation = Annotated[
+    str, _known(OPERATIONS, "castra operation; other strings are shown as they are")
+]
 
 
 class Event(Struct, tag_field="type", kw_only=True, gc=False):
@@ -90,7 +94,7 @@ class Event(Struct, tag_field="type", kw_only=True, gc=False):
 class Message(Event, tag="message"):
     """Textual progress with an Attention Model severity."""
 
-    severity: Severity  # type: ignore[valid-type]
+    severity: Severity
     text: str
     vm: str | None = None
     remediation: str | None = None
@@ -103,17 +107,17 @@ class VmLifecycle(Event, tag="vm.lifecycle"):
     """A VM process lifecycle step; which fields are required depends on ``phase``."""
 
     vm: str
-    phase: Phase  # type: ignore[valid-type]
+    phase: Phase
     overlay_path: str | None = None
     pid: U64 | None = None
-    method: CoopMethod | None = None  # type: ignore[valid-type]
+    method: CoopMethod | None = None
     timeout_ms: U64 | None = None
     elapsed_ms: U64 | None = None
     waited_ms: U64 | None = None
     reason: str | None = None
     detail: str | None = None
-    signal: Signal | None = None  # type: ignore[valid-type]
-    outcome: Outcome | None = None  # type: ignore[valid-type]
+    signal: Signal | None = None
+    outcome: Outcome | None = None
     total_ms: U64 | None = None
     changed: bool | None = None
     reclaimed_bytes: U64 | None = None
@@ -158,10 +162,10 @@ class BootstrapPlanned(Event, tag="bootstrap.planned"):
     """The planner's decision for one VM, with how to reach it."""
 
     vm: str
-    mode: PlanMode  # type: ignore[valid-type]
-    action: PlanAction  # type: ignore[valid-type]
+    mode: PlanMode
+    action: PlanAction
     reason: str
-    trigger: Trigger | None = None  # type: ignore[valid-type]
+    trigger: Trigger | None = None
     script_path: str | None = None
     payload_path: str | None = None
     remote_dir: str | None = None
@@ -181,15 +185,15 @@ class BootstrapStarted(Event, tag="bootstrap.started"):
     vm: str
     base_hash: str
     artifact_hash: str
-    trigger: Trigger  # type: ignore[valid-type]
+    trigger: Trigger
 
 
 class BootstrapStep(Event, tag="bootstrap.step"):
     """One bootstrap stage finished."""
 
     vm: str
-    step: StepName  # type: ignore[valid-type]
-    status: StepStatus  # type: ignore[valid-type]
+    step: StepName
+    status: StepStatus
     duration_ms: U64
     detail: str | None = None
 
@@ -198,7 +202,7 @@ class BootstrapCompleted(Event, tag="bootstrap.completed"):
     """Bootstrap ended well on one VM."""
 
     vm: str
-    status: CompletedStatus  # type: ignore[valid-type]
+    status: CompletedStatus
     duration_ms: U64
     stamp: str | None = None
 
@@ -240,8 +244,8 @@ class Cleanup(Event, tag="cleanup"):
     path: str
     bytes: U64
     dry_run: bool
-    category: Category | None = None  # type: ignore[valid-type]
-    kind: Category | None = None  # type: ignore[valid-type]
+    category: Category | None = None
+    kind: Category | None = None
     vm: str | None = None
 
 
@@ -287,7 +291,7 @@ class VmCounts(Struct, kw_only=True, gc=False):
 class Summary(Event, tag="summary"):
     """Wrap-up statistics of one operation."""
 
-    operation: Operation  # type: ignore[valid-type]
+    operation: Operation
     duration_ms: U64
     exit_code: int
     vms: VmCounts | None = None
@@ -311,7 +315,7 @@ AnyEvent = (
     | Summary
 )
 
-EVENT_TYPES: Final[tuple[type[Event], ...]] = AnyEvent.__args__  # type: ignore[attr-defined]
+EVENT_TYPES: Final[tuple[type[Event], ...]] = get_args(AnyEvent)
 
 #: The wire ``type`` of every event class.
 TYPE_OF: Final[dict[type[Event], str]] = {

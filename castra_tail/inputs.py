@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import BinaryIO, Final, Protocol
+from typing import BinaryIO, Final, Protocol, cast
 
 from castra_tail.reader import CHUNK, Framer, Line, batches, drop_bom
 
@@ -87,7 +87,7 @@ class FileSource:
     def open(self) -> BinaryIO:
         """Open for reading (standard input is lent, not closed, by the caller's ``with``)."""
         if self.path == "-":
-            return _Lent(sys.stdin.buffer)  # type: ignore[return-value]
+            return cast(BinaryIO, _Lent(sys.stdin.buffer))
         return open(self.path, "rb")  # noqa: SIM115 - the caller closes it
 
 
@@ -138,7 +138,7 @@ class CommandSource:
             target=_pump, args=(self.process.stderr, self.stderr_lines), daemon=True
         )
         self._reader.start()
-        return self.process.stdout
+        return cast(BinaryIO, self.process.stdout)
 
     def interrupt(self) -> None:
         """Pass Ctrl-C on to the command (it may not share our terminal)."""

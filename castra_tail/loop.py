@@ -56,17 +56,17 @@ def consume(
             view.tick(clock())
             view.flush()
             continue
-        if item.__class__ is Notice:
-            view.notice(item.source, item.text)  # type: ignore[union-attr]
+        if isinstance(item, Notice):
+            view.notice(item.source, item.text)
             view.flush()
             continue
         view.begin(clock())
-        name, lines = item.source, item.lines  # type: ignore[union-attr]
+        name, lines = item.source, item.lines
         state.lines += len(lines)
-        for lineno, raw in enumerate(lines, item.first):  # type: ignore[union-attr]
+        for lineno, raw in enumerate(lines, item.first):
             if not raw:  # blank, or too long to keep
-                if raw.__class__ is Skipped:  # too long to keep, or corrupt compressed data
-                    _bad(state, view, sel, name, lineno, raw.reason, None, text=False)  # type: ignore[attr-defined]
+                if isinstance(raw, Skipped):  # too long to keep, or corrupt compressed data
+                    _bad(state, view, sel, name, lineno, raw.reason, None, text=False)
                 continue
             try:
                 event = decode_line(raw)
@@ -107,8 +107,15 @@ def _not_an_event(
 
 
 def _bad(
-    state: Run, view: View, sel: Selector, name: str, lineno: int, reason: str,
-    raw: bytes | None, *, text: bool,
+    state: Run,
+    view: View,
+    sel: Selector,
+    name: str,
+    lineno: int,
+    reason: str,
+    raw: bytes | None,
+    *,
+    text: bool,
 ) -> None:
     state.add_malformed(reason, name, lineno, text=text)
     if not sel.wants_line(Level.INFO if text else Level.WARN):

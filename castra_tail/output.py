@@ -12,9 +12,7 @@ import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import BinaryIO, Final, TextIO
-
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO, Final, TextIO
 
 if TYPE_CHECKING:  # Rich is imported when something is drawn, not to copy lines
     from rich.color import ColorSystem

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import signal
-from typing import TYPE_CHECKING, BinaryIO, Final
+from typing import TYPE_CHECKING, BinaryIO, Final, cast
 
 from castra_tail.filters import Selector
 from castra_tail.inputs import Chunk
@@ -56,10 +56,12 @@ def read_file(path: str, run: Run, max_line: int, jobs: int) -> None:
     try:
         for lo, hi in ranges[1:]:
             receive, send = context.Pipe(duplex=False)
-            child = context.Process(target=_child, args=(path, lo, hi, max_line, send), daemon=True)
-            child.start()
+            process = context.Process(
+                target=_child, args=(path, lo, hi, max_line, send), daemon=True
+            )
+            process.start()
             send.close()
-            children.append((child, receive))
+            children.append((process, receive))
         before = run.lines
         _read_range(path, *ranges[0], max_line, run)
         offset = run.lines - before
@@ -89,7 +91,7 @@ def split(path: str, parts: int) -> list[tuple[int, int]]:
 
 
 def _next_line(f: BinaryIO, pos: int) -> int:
-    """The offset just after the first newline at or after ``pos`` (never a whole line in memory)."""
+    """The offset just after the first newline at or after ``pos``, a block at a time."""
     f.seek(pos)
     while block := f.read(_SCAN):
         newline = block.find(b"\n")
@@ -109,11 +111,8 @@ def _child(path: str, lo: int, hi: int, max_line: int, send: Connection) -> None
 
 def _read_range(path: str, lo: int, hi: int, max_line: int, run: Run) -> None:
     with open(path, "rb") as f:
-        stream = _Range(f, lo, hi)
-        items = (
-            Chunk(path, first, lines)
-            for first, lines in batches(stream, max_line)  # type: ignore[misc,arg-type]
-        )
+        stream = cast(BinaryIO, _Range(f, lo, hi))
+        items = (Chunk(path, *batch) for batch in batches(stream, max_line) if batch is not None)
         consume(items, run, Quiet(), Selector(), None)
 
 

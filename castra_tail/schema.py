@@ -22,7 +22,7 @@ _EITHER: Final = {
     "Cleanup": (("category", "kind"),),
 }
 #: Enum-valued fields whose values depend on the lifecycle phase.
-_PHASE_ENUMS: Final = {
+_PHASE_ENUMS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
     "cooperative_timed_out": {"reason": ev.TIMEOUT_REASONS},
     "overlay_discarded": {"reason": ev.DISCARD_REASONS},
 }

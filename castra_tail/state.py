@@ -16,8 +16,6 @@ from castra_tail import events as ev
 from castra_tail.attention import Level
 from castra_tail.model import (
     PHASE_EFFECTS,
-    ENDED,
-    MAX_STEPS,
     Bootstrap,
     Command,
     Notable,
@@ -108,7 +106,9 @@ class Run:
         vm_name = getattr(event, "vm", None)
         if self._firsts[level] is None:
             order = sum(self.by_level)
-            self._firsts[level] = Notable(order, Where(source, line), ev.TYPE_OF[type(event)], vm_name)
+            self._firsts[level] = Notable(
+                order, Where(source, line), ev.TYPE_OF[type(event)], vm_name
+            )
         if level >= Level.WARN and vm_name is not None and (vm := self.vm(vm_name)) is not None:
             if level >= Level.ERROR:
                 vm.errors += 1
@@ -170,8 +170,11 @@ class Run:
         if vm is None:
             return
         vm.bootstrap = Bootstrap(
-            status="running", trigger=e.trigger, base_hash=e.base_hash,
-            artifact_hash=e.artifact_hash, origin="started",
+            status="running",
+            trigger=e.trigger,
+            base_hash=e.base_hash,
+            artifact_hash=e.artifact_hash,
+            origin="started",
         )
 
     def _bootstrap(self, name: str) -> Bootstrap | None:
@@ -330,6 +333,7 @@ class Run:
 
 
 _COMMAND_STATUS: Final = {
-    cls: name.removeprefix("command.") for cls, name in ev.TYPE_OF.items()
+    cls: name.removeprefix("command.")
+    for cls, name in ev.TYPE_OF.items()
     if name.startswith("command.")
 }

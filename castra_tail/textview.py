@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 from castra_tail import events as ev
 from castra_tail.attention import Level
@@ -28,8 +28,17 @@ class TextView:
     """Human output: streamed lines, timelines as bootstraps end, the summary."""
 
     def __init__(
-        self, env: Env, run: Run, *, color: bool, width: int, stream: bool, timelines: bool,
-        summary: bool, several_sources: bool, elapsed: bool = False,
+        self,
+        env: Env,
+        run: Run,
+        *,
+        color: bool,
+        width: int,
+        stream: bool,
+        timelines: bool,
+        summary: bool,
+        several_sources: bool,
+        elapsed: bool = False,
     ) -> None:
         self.out = env.stdout
         self.run = run
@@ -131,8 +140,8 @@ class LiveView(TextView):
     scrollback holds only the log.
     """
 
-    def __init__(self, env: Env, run: Run, **kw: object) -> None:
-        super().__init__(env, run, **kw)  # type: ignore[arg-type]
+    def __init__(self, env: Env, run: Run, **kw: Any) -> None:
+        super().__init__(env, run, **kw)
         self.env = env
         self.height = 0  # lines of panel on screen
         self.last_draw = float("-inf")
@@ -174,8 +183,11 @@ class LiveView(TextView):
         for name, vm in self.run.vms.items():
             b, s = vm.bootstrap, vm.shutdown
             key = (
-                b.status if b else None, len(b.steps) if b else 0,
-                len(s.signals) if s else -1, s.outcome if s else None, vm.pid,
+                b.status if b else None,
+                len(b.steps) if b else 0,
+                len(s.signals) if s else -1,
+                s.outcome if s else None,
+                vm.pid,
             )
             if self._keys.get(name) != key:
                 self._keys[name] = key

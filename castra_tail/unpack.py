@@ -11,7 +11,7 @@ import bz2
 import lzma
 import zlib
 from collections.abc import Iterable, Iterator
-from typing import Final, Protocol
+from typing import Any, Final
 
 MAGIC: Final = {
     b"\x1f\x8b": "gzip",
@@ -24,13 +24,6 @@ _OUT: Final = 1 << 20
 
 class CorruptInput(Exception):
     """Compressed data that cannot be unpacked any further."""
-
-
-class _Decompressor(Protocol):
-    eof: bool
-    unused_data: bytes
-
-    def decompress(self, data: bytes, max_length: int = ...) -> bytes: ...
 
 
 def kind_of(head: bytes) -> str | None:
@@ -77,9 +70,9 @@ class _Unpacker:
         self.d = self._new()
         self.started = False  # a byte of the current member was seen
 
-    def _new(self) -> _Decompressor:
+    def _new(self) -> Any:  # zlib's, bz2's or lzma's decompressor: alike, not one type
         if self.kind == "gzip":
-            return zlib.decompressobj(wbits=31)  # type: ignore[return-value]
+            return zlib.decompressobj(wbits=31)
         if self.kind == "bzip2":
             return bz2.BZ2Decompressor()
         return lzma.LZMADecompressor()
@@ -92,7 +85,9 @@ class _Unpacker:
             try:
                 out = self.d.decompress(data, _OUT)
             except (zlib.error, OSError, EOFError, lzma.LZMAError) as exc:
-                raise CorruptInput(f"{self.kind} data is corrupt ({exc}); the rest is skipped") from exc
+                raise CorruptInput(
+                    f"{self.kind} data is corrupt ({exc}); the rest is skipped"
+                ) from exc
             if out:
                 yield out
             if self.d.eof:  # the member ended: another may follow (cat a.gz b.gz)
@@ -102,10 +97,10 @@ class _Unpacker:
                     return
                 continue
             if self.kind == "gzip":
-                data = self.d.unconsumed_tail  # type: ignore[attr-defined]
+                data = self.d.unconsumed_tail
                 if not data and len(out) < _OUT:
                     return
-            elif self.d.needs_input:  # type: ignore[attr-defined]
+            elif self.d.needs_input:
                 return
             else:
                 data = b""  # more output waits inside the decompressor

@@ -32,7 +32,11 @@ class Verdict:
 
 
 def judge(
-    run: Run, fail_on: Level | None, *, strict: bool, signal: int | None = None,
+    run: Run,
+    fail_on: Level | None,
+    *,
+    strict: bool,
+    signal: int | None = None,
     command_status: int = 0,
 ) -> Verdict:
     """Decide the exit status of ``run``.
@@ -66,7 +70,7 @@ def judge(
         status = 128 + signal if signal else ExitStatus.INTERRUPTED
         return Verdict(status, ("interrupted", *reasons))
     if command_status:
-        return Verdict(command_status, (f"the command exited with status {command_status}",
-                                        *reasons))
+        return Verdict(
+            command_status, (f"the command exited with status {command_status}", *reasons)
+        )
     return Verdict(ExitStatus.FAILED if reasons else ExitStatus.OK, tuple(reasons))
-

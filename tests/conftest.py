@@ -18,6 +18,7 @@ def fuzz(examples: int) -> int:
     """How many examples a fuzzing property runs: ``examples`` in the suite, more by hand."""
     return examples * FUZZ
 
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -63,7 +64,9 @@ class Result:
         return self.stdout.decode("utf-8")
 
 
-def run_cli(args: list[str], stdin: bytes = b"", env: dict[str, str | None] | None = None) -> Result:
+def run_cli(
+    args: list[str], stdin: bytes = b"", env: dict[str, str | None] | None = None
+) -> Result:
     """Run ``castra-tail ARGS`` in this process, as the console script would.
 
     Typer's ``CliRunner`` isolates the standard streams and the environment;

@@ -58,10 +58,12 @@ def _canonical(event: ev.Event, draw: st.DrawFn) -> ev.Event:
         event.phase = draw(st.sampled_from(ev.PHASES) | st.text(max_size=12))
         for name in ev.PHASE_FIELDS.get(event.phase, ()):
             if getattr(event, name) is None:
-                field = next(f for f in msgspec.inspect.type_info(ev.VmLifecycle).fields
-                             if f.name == name)
-                member = next(m for m in field.type.types
-                              if not isinstance(m, msgspec.inspect.NoneType))
+                field = next(
+                    f for f in msgspec.inspect.type_info(ev.VmLifecycle).fields if f.name == name
+                )
+                member = next(
+                    m for m in field.type.types if not isinstance(m, msgspec.inspect.NoneType)
+                )
                 setattr(event, name, draw(for_type(member)))
     return event
 

@@ -11,32 +11,40 @@ import pytest
 
 from castra_tail import events as ev
 from castra_tail.schema import contract_schema
+
 from conftest import EXAMPLES, example, run_cli
 
 HOSTILE = [
-    b'{"type":"command.accepted","command":"up"}',                                       # 1 ok
-    b"qemu-system-x86_64: warning: host doesn't support requested feature",           # 2
-    b'{"type":"message","severity":"info","text":"trunc',                               # 3
-    b'[{"type":"message"}]',                                                            # 4
-    b'{"severity":"info","text":"no type"}',                                            # 5
+    b'{"type":"command.accepted","command":"up"}',  # 1 ok
+    b"qemu-system-x86_64: warning: host doesn't support requested feature",  # 2
+    b'{"type":"message","severity":"info","text":"trunc',  # 3
+    b'[{"type":"message"}]',  # 4
+    b'{"severity":"info","text":"no type"}',  # 5
     b'{"type":"bootstrap.step","vm":"a","step":"apply","status":"success","duration_ms":-3}',  # 6
-    b'{"type":"usage","prompt_tokens":1e400,"completion_tokens":1}',                    # 7
-    b'{"type":"message","severity":"info","text":"\xff\xfe"}',                          # 8
-    b'{"type":"message","severity":"info","text":"nul\x00inside"}',                     # 9
-    b"[" * 100_000,                                                                     # 10
-    bytes(range(256)).replace(b"\n", b""),                                              # 11
-    b'{"type":"message","severity":"info","text":"a","text":"b"}',                      # 12 ok
-    b'{"type":"gpu.attached","vm":"a"}',                                                # 13 note
-    b'{"type":"message","severity":"loud","text":"x","new_field":1}',                   # 14 enum
-    b'{"type":"message","severity":"info","text":"ok"}\r',                              # 15 ok
-    b'{"type":"summary","operation":"up","duration_ms":1,"exit_code":0}',                # 16 ok
-    b'{"type":"command.completed","command":"up","exit_code":0}',                       # 17 ok
+    b'{"type":"usage","prompt_tokens":1e400,"completion_tokens":1}',  # 7
+    b'{"type":"message","severity":"info","text":"\xff\xfe"}',  # 8
+    b'{"type":"message","severity":"info","text":"nul\x00inside"}',  # 9
+    b"[" * 100_000,  # 10
+    bytes(range(256)).replace(b"\n", b""),  # 11
+    b'{"type":"message","severity":"info","text":"a","text":"b"}',  # 12 ok
+    b'{"type":"gpu.attached","vm":"a"}',  # 13 note
+    b'{"type":"message","severity":"loud","text":"x","new_field":1}',  # 14 enum
+    b'{"type":"message","severity":"info","text":"ok"}\r',  # 15 ok
+    b'{"type":"summary","operation":"up","duration_ms":1,"exit_code":0}',  # 16 ok
+    b'{"type":"command.completed","command":"up","exit_code":0}',  # 17 ok
 ]
-MALFORMED = {2: "not JSON", 3: "invalid JSON: truncated", 4: "not an object (an array)",
-             5: 'missing "type"', 6: "bootstrap.step: duration_ms: expected an integer >= 0",
-             7: "usage: prompt_tokens: number out of range", 8: "invalid UTF-8",
-             9: "invalid JSON: invalid character (byte 47)", 10: "not an object (an array)",
-             11: "not JSON"}
+MALFORMED = {
+    2: "not JSON",
+    3: "invalid JSON: truncated",
+    4: "not an object (an array)",
+    5: 'missing "type"',
+    6: "bootstrap.step: duration_ms: expected an integer >= 0",
+    7: "usage: prompt_tokens: number out of range",
+    8: "invalid UTF-8",
+    9: "invalid JSON: invalid character (byte 47)",
+    10: "not an object (an array)",
+    11: "not JSON",
+}
 
 
 def write(tmp_path: Path, lines: list[bytes], name: str = "s.ndjson") -> Path:
@@ -64,8 +72,9 @@ def test_hostile_lines_are_each_reported_and_the_rest_read(tmp_path: Path) -> No
     for number, reason in MALFORMED.items():
         assert f"{path}:{number}: {reason}" in lines
     assert f'{path}:13: note: unknown type "gpu.attached" (a newer contract?)' in lines
-    assert any(line.startswith(f'{path}:14: message: severity: unknown value "loud"')
-               for line in lines)
+    assert any(
+        line.startswith(f'{path}:14: message: severity: unknown value "loud"') for line in lines
+    )
     assert lines[-1] == "check FAILED: 17 lines, 11 errors, 1 note"
 
 
@@ -83,21 +92,39 @@ def test_check_and_strict_agree_on_what_is_malformed(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("lines", "expected"),
     [
-        ([b'{"type":"bootstrap.step","vm":"a","step":"apply","status":"success","duration_ms":1}'],
-         [(1, "bootstrap.step for a before bootstrap.started")]),
-        ([b'{"type":"bootstrap.started","vm":"a","base_hash":"b","artifact_hash":"c","trigger":"auto"}',
-          b'{"type":"bootstrap.completed","vm":"a","status":"success","duration_ms":1}',
-          b'{"type":"bootstrap.completed","vm":"a","status":"noop","duration_ms":1}'],
-         [(3, "bootstrap.completed for a after bootstrap.completed (line 2)")]),
-        ([b'{"type":"bootstrap.started","vm":"a","base_hash":"b","artifact_hash":"c","trigger":"auto"}',
-          b'{"type":"bootstrap.failed","vm":"a","duration_ms":1,"error":"x"}',
-          b'{"type":"bootstrap.step","vm":"a","step":"verify","status":"success","duration_ms":1}'],
-         [(3, "bootstrap.step for a after bootstrap.failed (line 2)")]),
-        ([b'{"type":"bootstrap.started","vm":"a","base_hash":"b","artifact_hash":"c","trigger":"auto"}',
-          b'{"type":"bootstrap.started","vm":"a","base_hash":"b","artifact_hash":"c","trigger":"auto"}'],
-         [(2, "bootstrap.started for a: its bootstrap already started (line 1)")]),
-        ([b'{"type":"bootstrap.failed","vm":"b","duration_ms":1,"error":"x"}'],
-         [(1, "bootstrap.failed for b before bootstrap.started")]),
+        (
+            [
+                b'{"type":"bootstrap.step","vm":"a","step":"apply","status":"success","duration_ms":1}'
+            ],
+            [(1, "bootstrap.step for a before bootstrap.started")],
+        ),
+        (
+            [
+                b'{"type":"bootstrap.started","vm":"a","base_hash":"b","artifact_hash":"c","trigger":"auto"}',
+                b'{"type":"bootstrap.completed","vm":"a","status":"success","duration_ms":1}',
+                b'{"type":"bootstrap.completed","vm":"a","status":"noop","duration_ms":1}',
+            ],
+            [(3, "bootstrap.completed for a after bootstrap.completed (line 2)")],
+        ),
+        (
+            [
+                b'{"type":"bootstrap.started","vm":"a","base_hash":"b","artifact_hash":"c","trigger":"auto"}',
+                b'{"type":"bootstrap.failed","vm":"a","duration_ms":1,"error":"x"}',
+                b'{"type":"bootstrap.step","vm":"a","step":"verify","status":"success","duration_ms":1}',
+            ],
+            [(3, "bootstrap.step for a after bootstrap.failed (line 2)")],
+        ),
+        (
+            [
+                b'{"type":"bootstrap.started","vm":"a","base_hash":"b","artifact_hash":"c","trigger":"auto"}',
+                b'{"type":"bootstrap.started","vm":"a","base_hash":"b","artifact_hash":"c","trigger":"auto"}',
+            ],
+            [(2, "bootstrap.started for a: its bootstrap already started (line 1)")],
+        ),
+        (
+            [b'{"type":"bootstrap.failed","vm":"b","duration_ms":1,"error":"x"}'],
+            [(1, "bootstrap.failed for b before bootstrap.started")],
+        ),
     ],
 )
 def test_order_per_vm(tmp_path: Path, lines: list[bytes], expected: list[tuple[int, str]]) -> None:
@@ -112,29 +139,56 @@ def test_interleaved_vms_in_order_are_fine(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("line", "kind", "pattern"),
     [
-        (b'{"type":"vm.lifecycle","vm":"a","phase":"shutdown_escalated","signal":"SIGHUP"}',
-         "error", r'signal: unknown value "SIGHUP"'),
-        (b'{"type":"vm.lifecycle","vm":"a","phase":"cooperative_timed_out","waited_ms":1,'
-         b'"reason":"bored"}', "error", r'reason: unknown value "bored"'),
-        (b'{"type":"vm.lifecycle","vm":"a","phase":"migrated"}', "note", r'phase: unknown value'),
-        (b'{"type":"summary","operation":"snapshot","duration_ms":1,"exit_code":0}', "note",
-         r'operation: unknown value "snapshot"'),
-        (b'{"type":"cleanup","path":"/p","kind":"cores","bytes":1,"dry_run":true}', "error",
-         r'category: unknown value "cores"'),
-        (b'{"type":"usage","prompt_tokens":18446744073709551616,"completion_tokens":1}', "error",
-         r"prompt_tokens: 18446744073709551616 does not fit in 64 bits"),
-        (b'{"type":"command.accepted","command":"up","ts":"yesterday"}', "error",
-         r'ts: "yesterday" is not an RFC 3339 timestamp'),
+        (
+            b'{"type":"vm.lifecycle","vm":"a","phase":"shutdown_escalated","signal":"SIGHUP"}',
+            "error",
+            r'signal: unknown value "SIGHUP"',
+        ),
+        (
+            b'{"type":"vm.lifecycle","vm":"a","phase":"cooperative_timed_out","waited_ms":1,'
+            b'"reason":"bored"}',
+            "error",
+            r'reason: unknown value "bored"',
+        ),
+        (b'{"type":"vm.lifecycle","vm":"a","phase":"migrated"}', "note", r"phase: unknown value"),
+        (
+            b'{"type":"summary","operation":"snapshot","duration_ms":1,"exit_code":0}',
+            "note",
+            r'operation: unknown value "snapshot"',
+        ),
+        (
+            b'{"type":"cleanup","path":"/p","kind":"cores","bytes":1,"dry_run":true}',
+            "error",
+            r'category: unknown value "cores"',
+        ),
+        (
+            b'{"type":"usage","prompt_tokens":18446744073709551616,"completion_tokens":1}',
+            "error",
+            r"prompt_tokens: 18446744073709551616 does not fit in 64 bits",
+        ),
+        (
+            b'{"type":"command.accepted","command":"up","ts":"yesterday"}',
+            "error",
+            r'ts: "yesterday" is not an RFC 3339 timestamp',
+        ),
     ],
 )
-def test_values_the_contract_does_not_name(tmp_path: Path, line: bytes, kind: str, pattern: str) -> None:
+def test_values_the_contract_does_not_name(
+    tmp_path: Path, line: bytes, kind: str, pattern: str
+) -> None:
     (finding,) = findings(write(tmp_path, [line]))
     assert finding["kind"] == kind and re.search(pattern, str(finding["reason"]))
 
 
 def test_timestamps_that_are_fine(tmp_path: Path) -> None:
-    lines = [b'{"type":"command.accepted","command":"up","ts":"%s"}' % ts for ts in
-             (b"2026-11-26T01:00:00Z", b"2026-11-26T01:00:00.123+01:00", b"2026-11-26 01:00:00z")]
+    lines = [
+        b'{"type":"command.accepted","command":"up","ts":"%s"}' % ts
+        for ts in (
+            b"2026-11-26T01:00:00Z",
+            b"2026-11-26T01:00:00.123+01:00",
+            b"2026-11-26 01:00:00z",
+        )
+    ]
     assert findings(write(tmp_path, lines)) == []
 
 
@@ -165,9 +219,21 @@ def test_every_example_line_satisfies_the_schema() -> None:
         {"type": "usage", "completion_tokens": 1},
         {"type": "cleanup", "path": "/p", "bytes": 1, "dry_run": False},
         {"type": "message", "severity": "loud", "text": "x"},
-        {"type": "bootstrap.step", "vm": "a", "step": "apply", "status": "success", "duration_ms": -1},
-        {"type": "vm.lifecycle", "vm": "a", "phase": "overlay_discarded", "overlay_path": "/o",
-         "reclaimed_bytes": 1, "reason": "timeout_expired"},
+        {
+            "type": "bootstrap.step",
+            "vm": "a",
+            "step": "apply",
+            "status": "success",
+            "duration_ms": -1,
+        },
+        {
+            "type": "vm.lifecycle",
+            "vm": "a",
+            "phase": "overlay_discarded",
+            "overlay_path": "/o",
+            "reclaimed_bytes": 1,
+            "reason": "timeout_expired",
+        },
         {"type": "nope"},
     ],
 )

@@ -14,6 +14,7 @@ from castra_tail.attention import Level, level_of
 from castra_tail.commands import tail_app
 from castra_tail.decode import decode
 from castra_tail.events import TYPE_OF, Event
+
 from conftest import EXAMPLES, example, run_cli
 
 
@@ -60,7 +61,7 @@ def test_several_files_are_read_in_order() -> None:
     assert result.stdout == example("up").read_bytes() + example("down").read_bytes()
 
 
-def selected(path: Path, keep: "callable") -> bytes:  # type: ignore[valid-type]
+def selected(path: Path, keep: callable) -> bytes:  # type: ignore[valid-type]
     """The raw lines of ``path`` whose decoded event passes ``keep``, byte for byte."""
     out = []
     for raw in path.read_bytes().splitlines(keepends=True):
@@ -76,13 +77,17 @@ def selected(path: Path, keep: "callable") -> bytes:  # type: ignore[valid-type]
         (["--type", "bootstrap"], lambda e: TYPE_OF[type(e)].startswith("bootstrap.")),
         (["-t", "command.re*"], lambda e: TYPE_OF[type(e)] == "command.rejected"),
         (["-t", "message", "-t", "usage"], lambda e: TYPE_OF[type(e)] in ("message", "usage")),
-        (["-T", "bootstrap.step", "-T", "vm"],
-         lambda e: TYPE_OF[type(e)] not in ("bootstrap.step", "vm.lifecycle")),
+        (
+            ["-T", "bootstrap.step", "-T", "vm"],
+            lambda e: TYPE_OF[type(e)] not in ("bootstrap.step", "vm.lifecycle"),
+        ),
         (["--vm", "db-0"], lambda e: getattr(e, "vm", None) == "db-0"),
         (["--vm", "web-*"], lambda e: fnmatchcase(getattr(e, "vm", None) or "", "web-*")),
         (["--level", "warn"], lambda e: level_of(e) >= Level.WARN),
-        (["-l", "error", "--vm", "db-0"],
-         lambda e: level_of(e) >= Level.ERROR and getattr(e, "vm", None) == "db-0"),
+        (
+            ["-l", "error", "--vm", "db-0"],
+            lambda e: level_of(e) >= Level.ERROR and getattr(e, "vm", None) == "db-0",
+        ),
     ],
 )
 @pytest.mark.parametrize("name", sorted(p.stem for p in EXAMPLES.glob("*.ndjson")))
@@ -93,11 +98,14 @@ def test_ndjson_filters_pass_exact_input_lines(name: str, args: list[str], keep:
 
 def test_ndjson_keeps_crlf_and_unknown_types_and_reports_bad_lines(tmp_path: Path) -> None:
     path = tmp_path / "mixed.ndjson"
-    path.write_bytes(b'{"type":"usage","prompt_tokens":1,"completion_tokens":2}\r\n'
-                     b'not json\n{"type":"next.gen"}\n{"type":"summary"}\n')
+    path.write_bytes(
+        b'{"type":"usage","prompt_tokens":1,"completion_tokens":2}\r\n'
+        b'not json\n{"type":"next.gen"}\n{"type":"summary"}\n'
+    )
     result = run_cli([str(path), "--format", "ndjson"])
-    assert result.stdout == (b'{"type":"usage","prompt_tokens":1,"completion_tokens":2}\r\n'
-                             b'{"type":"next.gen"}\n')
+    assert result.stdout == (
+        b'{"type":"usage","prompt_tokens":1,"completion_tokens":2}\r\n{"type":"next.gen"}\n'
+    )
     assert f"castra-tail: {path}:4: summary: missing" in result.stderr
     assert "not json" in result.stderr
 
@@ -111,8 +119,12 @@ def test_json_report() -> None:
     assert db0["bootstrap"]["status"] == "failed"
     assert db0["bootstrap"]["failed_step"] == "apply"
     assert "postgresql-17" in db0["bootstrap"]["error"]
-    assert report["totals"]["tokens"] == {"prompt": 3100, "cached": 0, "completion": 420,
-                                          "total": 3520}
+    assert report["totals"]["tokens"] == {
+        "prompt": 3100,
+        "cached": 0,
+        "completion": 420,
+        "total": 3520,
+    }
     assert report["summary"]["exit_code"] == 1
     assert report["malformed"] == [] and report["unknown_types"] == {}
 
@@ -201,8 +213,19 @@ def test_version() -> None:
 
 def test_help_lists_every_flag_group() -> None:
     out = run_cli(["--help"]).stdout.decode()
-    for flag in ("--type", "--exclude-type", "--vm", "--level", "--format", "--summary-only",
-                 "--color", "--fail-on", "--strict", "--width", "--max-line-bytes"):
+    for flag in (
+        "--type",
+        "--exclude-type",
+        "--vm",
+        "--level",
+        "--format",
+        "--summary-only",
+        "--color",
+        "--fail-on",
+        "--strict",
+        "--width",
+        "--max-line-bytes",
+    ):
         assert flag in out
 
 

@@ -1,4 +1,4 @@
-"""The JSONTestSuite corpus: every document, as a line between valid events, leaves the stream intact."""
+"""The JSONTestSuite corpus: each document, as a line among valid events, loses none."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 
 from castra_tail.app import replay
 from castra_tail.reader import BOM
+
 from conftest import shared
 
 BEFORE = b'{"type":"message","severity":"info","text":"before"}'

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from castra_tail import events as ev
 from castra_tail.decode import BLANK, Malformed, Unknown, decode
+
 from conftest import EXAMPLES, fuzz
 from strategies import events as any_event
 
@@ -77,8 +78,16 @@ def test_cleanup_reads_kind_as_category() -> None:
 
 
 def test_unknown_fields_phases_and_steps_are_accepted() -> None:
-    step = decode(line(type="bootstrap.step", vm="a", step="reboot", status="success",
-                       duration_ms=1, shiny_new_field=[1, 2]))
+    step = decode(
+        line(
+            type="bootstrap.step",
+            vm="a",
+            step="reboot",
+            status="success",
+            duration_ms=1,
+            shiny_new_field=[1, 2],
+        )
+    )
     assert isinstance(step, ev.BootstrapStep) and step.step == "reboot"
     phase = decode(line(type="vm.lifecycle", vm="a", phase="migrated", host="h2"))
     assert isinstance(phase, ev.VmLifecycle) and phase.phase == "migrated"
@@ -104,23 +113,47 @@ def test_envelope_fields() -> None:
         (b"null", "not an object (null)", False),
         (b'{"severity":"info","text":"x"}', 'missing "type"', False),
         (b'{"type":7}', '"type" is a number, not a string', False),
-        (b'{"type":"bootstrap.step","vm":"a","step":"apply","status":"success","duration_ms":"1"}',
-         "bootstrap.step: duration_ms: expected an integer, got a string", False),
-        (b'{"type":"bootstrap.step","vm":"a","step":"apply","status":"success","duration_ms":-5}',
-         "bootstrap.step: duration_ms: expected an integer >= 0", False),
-        (b'{"type":"bootstrap.step","vm":"a","step":"apply","status":"success","duration_ms":1e400}',
-         "bootstrap.step: duration_ms: number out of range", False),
-        (b'{"type":"bootstrap.failed","vm":"a","duration_ms":1}',
-         'bootstrap.failed: missing "error"', False),
-        (b'{"type":"bootstrap.planned","vm":"a","mode":"auto","action":"would_run","reason":"r",'
-         b'"ssh":{"user":"u","host":"h","port":"22"}}',
-         "bootstrap.planned: ssh.port: expected an integer, got a string", False),
-        (b'{"type":"vm.lifecycle","vm":"a","phase":"launched"}',
-         'vm.lifecycle launched: missing "pid"', False),
-        (b'{"type":"usage","completion_tokens":1}',
-         'usage: missing "prompt_tokens" (or "input_tokens")', False),
-        (b'{"type":"cleanup","path":"/p","bytes":1,"dry_run":true}',
-         'cleanup: missing "category" (or "kind")', False),
+        (
+            b'{"type":"bootstrap.step","vm":"a","step":"apply","status":"success","duration_ms":"1"}',
+            "bootstrap.step: duration_ms: expected an integer, got a string",
+            False,
+        ),
+        (
+            b'{"type":"bootstrap.step","vm":"a","step":"apply","status":"success","duration_ms":-5}',
+            "bootstrap.step: duration_ms: expected an integer >= 0",
+            False,
+        ),
+        (
+            b'{"type":"bootstrap.step","vm":"a","step":"apply","status":"success","duration_ms":1e400}',
+            "bootstrap.step: duration_ms: number out of range",
+            False,
+        ),
+        (
+            b'{"type":"bootstrap.failed","vm":"a","duration_ms":1}',
+            'bootstrap.failed: missing "error"',
+            False,
+        ),
+        (
+            b'{"type":"bootstrap.planned","vm":"a","mode":"auto","action":"would_run","reason":"r",'
+            b'"ssh":{"user":"u","host":"h","port":"22"}}',
+            "bootstrap.planned: ssh.port: expected an integer, got a string",
+            False,
+        ),
+        (
+            b'{"type":"vm.lifecycle","vm":"a","phase":"launched"}',
+            'vm.lifecycle launched: missing "pid"',
+            False,
+        ),
+        (
+            b'{"type":"usage","completion_tokens":1}',
+            'usage: missing "prompt_tokens" (or "input_tokens")',
+            False,
+        ),
+        (
+            b'{"type":"cleanup","path":"/p","bytes":1,"dry_run":true}',
+            'cleanup: missing "category" (or "kind")',
+            False,
+        ),
         (b'{"type":"message","severity":"info","text":"x"', "invalid JSON: truncated", False),
         (b'{"type":"message","severity":"info","text":"\xff"}', "invalid UTF-8", False),
         (b"[" * 100_000, "not an object (an array)", False),
@@ -141,11 +174,15 @@ def test_decoder_never_raises_on_arbitrary_bytes(data: bytes) -> None:
     assert isinstance(decode(data), (ev.Event, Malformed, Unknown))
 
 
-@given(st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-    max_leaves=20,
-))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+        lambda inner: (
+            st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+        ),
+        max_leaves=20,
+    )
+)
 @settings(max_examples=fuzz(300), deadline=None)
 def test_decoder_never_raises_on_arbitrary_json(value: object) -> None:
     assert isinstance(decode(msgspec.json.encode(value)), (ev.Event, Malformed, Unknown))

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from castra_tail.render.markdown import code, md
-from conftest import EXAMPLES, ROOT, example, run_cli
+
+from conftest import ROOT, example, run_cli
 
 CELL_SPLIT = re.compile(r"(?<!\\)\|")
 
@@ -44,7 +45,9 @@ def test_markdown_report_parses_back_as_tables() -> None:
     assert result.out.startswith("### ❌ castra up: failed (exit 1)")
     vms = table(result.out, "VM")
     assert [(r["VM"], r["state"], r["bootstrap"]) for r in vms] == [
-        ("web-0", "ready", "✓ success 8.0s"), ("db-0", "failed", "✗ failed 5.6s")]
+        ("web-0", "ready", "✓ success 8.0s"),
+        ("db-0", "failed", "✗ failed 5.6s"),
+    ]
     assert vms[1]["err"] == "3" and vms[1]["ssh"].startswith("`ssh -i ~/.ssh/castra")
     totals = {r["total"]: r[""] for r in table(result.out, "total")}
     assert totals["tokens"] == "3,100 prompt (0 cached) · 420 completion · 3,520 total"
@@ -55,8 +58,18 @@ def test_markdown_report_parses_back_as_tables() -> None:
 
 def test_markdown_escapes_stream_strings(tmp_path: Path) -> None:
     path = tmp_path / "evil.ndjson"
-    path.write_text(json.dumps({"type": "bootstrap.planned", "vm": "a|<b>*x*[y](z)", "mode": "auto",
-                                "action": "would_run", "reason": "r"}) + "\n")
+    path.write_text(
+        json.dumps(
+            {
+                "type": "bootstrap.planned",
+                "vm": "a|<b>*x*[y](z)",
+                "mode": "auto",
+                "action": "would_run",
+                "reason": "r",
+            }
+        )
+        + "\n"
+    )
     out = run_cli([str(path), "--format", "markdown"]).out
     row = table(out, "VM")[0]
     assert row["VM"] == md("a|<b>*x*[y](z)").replace("\\|", "|")
@@ -65,8 +78,12 @@ def test_markdown_escapes_stream_strings(tmp_path: Path) -> None:
 
 
 def test_save_writes_the_raw_input_byte_for_byte(tmp_path: Path) -> None:
-    raw = (b"\xef\xbb\xbf" + example("up").read_bytes().replace(b"\n", b"\r\n", 3)
-           + b"not json\n\n{broken\n" + b'{"type":"message","severity":"info","text":"no newline"}')
+    raw = (
+        b"\xef\xbb\xbf"
+        + example("up").read_bytes().replace(b"\n", b"\r\n", 3)
+        + b"not json\n\n{broken\n"
+        + b'{"type":"message","severity":"info","text":"no newline"}'
+    )
     saved = tmp_path / "saved.ndjson"
     result = run_cli(["--save", str(saved), "--format", "ndjson"], stdin=raw)
     assert result.code == 0
@@ -118,8 +135,12 @@ def test_a_truncated_archive_keeps_what_it_holds_and_says_so(tmp_path: Path) -> 
 
 def test_a_small_archive_of_a_huge_line_stays_small(tmp_path: Path) -> None:
     path = tmp_path / "bomb.ndjson.gz"
-    path.write_bytes(gzip.compress(b"x" * (64 << 20) + b'\n{"type":"command.accepted","command":"up"}\n'))
-    report = json.loads(run_cli([str(path), "--format", "json", "--max-line-bytes", "1048576"]).stdout)
+    path.write_bytes(
+        gzip.compress(b"x" * (64 << 20) + b'\n{"type":"command.accepted","command":"up"}\n')
+    )
+    report = json.loads(
+        run_cli([str(path), "--format", "json", "--max-line-bytes", "1048576"]).stdout
+    )
     assert report["malformed"][0]["reason"] == "line of 64.0 MiB is longer than --max-line-bytes"
     assert report["totals"]["by_type"] == {"command.accepted": 1}
 
@@ -129,8 +150,10 @@ def test_incomplete_stream_exits_1_and_names_what_is_missing(tmp_path: Path) -> 
     cut.write_bytes(b"".join(example("up").read_bytes().splitlines(keepends=True)[:25]))
     text = run_cli([str(cut), "--color", "never", "--width", "200"])
     assert text.code == 1
-    gaps = ("bootstrap of web-0 never finished; bootstrap of web-1 never finished; "
-            "bootstrap of db-0 never finished; command 'up' never completed; no summary event")
+    gaps = (
+        "bootstrap of web-0 never finished; bootstrap of web-1 never finished; "
+        "bootstrap of db-0 never finished; command 'up' never completed; no summary event"
+    )
     assert f"incomplete  {gaps}" in text.out
     assert f"✗ failed (exit 1): incomplete: {gaps}" in " ".join(text.out.split("\n")[-3:])
     report = json.loads(run_cli([str(cut), "--format", "json"]).stdout)
@@ -141,8 +164,10 @@ def test_incomplete_stream_exits_1_and_names_what_is_missing(tmp_path: Path) -> 
 
 def test_a_harness_only_transcript_is_not_incomplete(tmp_path: Path) -> None:
     path = tmp_path / "usage.ndjson"
-    path.write_bytes(b'{"type":"usage","prompt_tokens":1,"completion_tokens":2}\n'
-                     b'{"type":"message","severity":"info","text":"hello"}\n')
+    path.write_bytes(
+        b'{"type":"usage","prompt_tokens":1,"completion_tokens":2}\n'
+        b'{"type":"message","severity":"info","text":"hello"}\n'
+    )
     assert run_cli([str(path)]).code == 0
 
 
@@ -157,23 +182,51 @@ def test_an_interrupted_run_says_interrupted_not_incomplete(tmp_path: Path) -> N
     run = replay([str(cut)])
     run.finish(interrupted=True)
     out = markdown(run, judge(run, Level.ERROR, strict=False, signal=2))
-    assert out.startswith("### ❌ castra up: interrupted (exit 130)") and "| incomplete |" not in out
+    assert (
+        out.startswith("### ❌ castra up: interrupted (exit 130)") and "| incomplete |" not in out
+    )
 
 
 def test_shell_completion_script_and_answers() -> None:
     script = run_cli(["--show-completion", "bash"])
     assert "_CASTRA_TAIL_COMPLETE" in script.out
-    env = dict(os.environ, _CASTRA_TAIL_COMPLETE="complete_bash",
-               COMP_WORDS="castra-tail --type boot", COMP_CWORD="2")
-    done = subprocess.run([sys.executable, "-m", "castra_tail"], env=env, capture_output=True,
-                          text=True, cwd=ROOT, timeout=60)
-    assert done.stdout.split() == ["bootstrap", "bootstrap.planned", "bootstrap.started",
-                                   "bootstrap.step", "bootstrap.completed", "bootstrap.failed"]
-    for flag, expected in (("--level", "warn"), ("--fail-on", "never"), ("--format", "markdown"),
-                           ("--color", "always")):
+    env = dict(
+        os.environ,
+        _CASTRA_TAIL_COMPLETE="complete_bash",
+        COMP_WORDS="castra-tail --type boot",
+        COMP_CWORD="2",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "castra_tail"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert done.stdout.split() == [
+        "bootstrap",
+        "bootstrap.planned",
+        "bootstrap.started",
+        "bootstrap.step",
+        "bootstrap.completed",
+        "bootstrap.failed",
+    ]
+    for flag, expected in (
+        ("--level", "warn"),
+        ("--fail-on", "never"),
+        ("--format", "markdown"),
+        ("--color", "always"),
+    ):
         env.update(COMP_WORDS=f"castra-tail {flag} ", COMP_CWORD="2")
-        done = subprocess.run([sys.executable, "-m", "castra_tail"], env=env, capture_output=True,
-                              text=True, cwd=ROOT, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-m", "castra_tail"],
+            env=env,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=60,
+        )
         assert expected in done.stdout.split(), (flag, done.stdout)
 
 
@@ -182,8 +235,10 @@ def test_shell_completion_script_and_answers() -> None:
     [
         ({"CASTRA_TAIL_FORMAT": "ndjson"}, lambda r: r.stdout == example("down").read_bytes()),
         ({"CASTRA_TAIL_FAIL_ON": "warn"}, lambda r: r.code == 1),
-        ({"CASTRA_TAIL_LEVEL": "warn", "CASTRA_TAIL_FORMAT": "ndjson"},
-         lambda r: len(r.stdout.splitlines()) == 5),  # timed out, 2 escalations, warn, forced
+        (
+            {"CASTRA_TAIL_LEVEL": "warn", "CASTRA_TAIL_FORMAT": "ndjson"},
+            lambda r: len(r.stdout.splitlines()) == 5,
+        ),  # timed out, 2 escalations, warn, forced
         ({"CASTRA_TAIL_COLOR": "always"}, lambda r: "\x1b[" in r.out),
         ({"CASTRA_TAIL_WIDTH": "120"}, lambda r: max(map(len, r.out.splitlines())) > 80),
     ],
@@ -194,12 +249,20 @@ def test_environment_defaults_are_honoured(env: dict[str, str], check: object) -
 
 
 def test_a_flag_wins_over_the_environment() -> None:
-    result = run_cli([str(example("down")), "--fail-on", "error"], env={"CASTRA_TAIL_FAIL_ON": "warn"})
+    result = run_cli(
+        [str(example("down")), "--fail-on", "error"], env={"CASTRA_TAIL_FAIL_ON": "warn"}
+    )
     assert result.code == 0
 
 
 def test_help_lists_the_environment_variables() -> None:
     out = run_cli(["--help"], env={"COLUMNS": "200"}).out
-    for name in ("CASTRA_TAIL_COLOR", "CASTRA_TAIL_LEVEL", "CASTRA_TAIL_FAIL_ON",
-                 "CASTRA_TAIL_FORMAT", "CASTRA_TAIL_WIDTH", "CASTRA_TAIL_JOBS"):
+    for name in (
+        "CASTRA_TAIL_COLOR",
+        "CASTRA_TAIL_LEVEL",
+        "CASTRA_TAIL_FAIL_ON",
+        "CASTRA_TAIL_FORMAT",
+        "CASTRA_TAIL_WIDTH",
+        "CASTRA_TAIL_JOBS",
+    ):
         assert name in out

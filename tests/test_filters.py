@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from castra_tail.attention import Level
 from castra_tail.events import KNOWN_TYPES
 from castra_tail.filters import FAMILIES, Selector, pattern_hint, type_matches
+
 from conftest import EXAMPLES, run_cli
 
 
@@ -32,7 +33,15 @@ def test_type_patterns(pattern: str, type_name: str, expected: bool) -> None:
 
 
 def test_families_cover_the_contract() -> None:
-    assert FAMILIES == ("message", "vm.lifecycle", "bootstrap", "usage", "cleanup", "command", "summary")
+    assert FAMILIES == (
+        "message",
+        "vm.lifecycle",
+        "bootstrap",
+        "usage",
+        "cleanup",
+        "command",
+        "summary",
+    )
 
 
 def test_hint_for_a_typo_only() -> None:
@@ -42,8 +51,9 @@ def test_hint_for_a_typo_only() -> None:
 
 
 def test_selector_combines_all_filters() -> None:
-    sel = Selector(types=("bootstrap",), exclude=("bootstrap.step",), vms=("web-*",),
-                   min_level=Level.PROGRESS)
+    sel = Selector(
+        types=("bootstrap",), exclude=("bootstrap.step",), vms=("web-*",), min_level=Level.PROGRESS
+    )
     assert sel.wants("bootstrap.started", "web-0", Level.PROGRESS)
     assert not sel.wants("bootstrap.step", "web-0", Level.PROGRESS)
     assert not sel.wants("bootstrap.started", "db-0", Level.PROGRESS)
@@ -69,18 +79,29 @@ def shown(args: list[str]) -> list[bytes]:
 
 
 @given(
-    st.lists(PATTERNS, max_size=2), st.lists(PATTERNS, max_size=2),
+    st.lists(PATTERNS, max_size=2),
+    st.lists(PATTERNS, max_size=2),
     st.sampled_from(["info", "progress", "warn", "error", "blocker"]),
     st.lists(st.sampled_from(["web-0", "db-0", "web-*", "cache-0"]), max_size=2),
-    PATTERNS, st.sampled_from(["progress", "warn", "error"]),
+    PATTERNS,
+    st.sampled_from(["progress", "warn", "error"]),
 )
 @settings(max_examples=30, deadline=None)
 def test_a_stricter_filter_shows_a_subset(
-    types: list[str], exclude: list[str], level: str, vms: list[str], extra_exclude: str,
+    types: list[str],
+    exclude: list[str],
+    level: str,
+    vms: list[str],
+    extra_exclude: str,
     stricter_level: str,
 ) -> None:
-    base = [*(a for t in types for a in ("-t", t)), *(a for t in exclude for a in ("-T", t)),
-            "--level", level, *(a for v in vms for a in ("--vm", v))]
+    base = [
+        *(a for t in types for a in ("-t", t)),
+        *(a for t in exclude for a in ("-T", t)),
+        "--level",
+        level,
+        *(a for v in vms for a in ("--vm", v)),
+    ]
     loose = shown(base)
     order = ["info", "progress", "warn", "error", "blocker"]
     higher = order[max(order.index(level), order.index(stricter_level))]

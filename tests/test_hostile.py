@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from castra_tail import events as ev
 from castra_tail.app import replay
 from castra_tail.decode import Malformed, Unknown, decode
+
 from conftest import ROOT, fuzz, run_cli
 from test_check import HOSTILE, MALFORMED
 
@@ -50,14 +51,21 @@ def test_a_200_mib_line_costs_no_memory_and_the_next_event_is_shown() -> None:
     # The producer writes the line in 1 MiB pieces; castra-tail must never hold it.
     producer = (
         "import sys; w = sys.stdout.buffer; piece = b'y' * (1 << 20)\n"
-        "w.write(b'{\"type\":\"message\",\"severity\":\"info\",\"text\":\"')\n"
+        'w.write(b\'{"type":"message","severity":"info","text":"\')\n'
         "[w.write(piece) for _ in range(200)]\n"
-        "w.write(b'\"}\\n{\"type\":\"message\",\"severity\":\"info\",\"text\":\"after the giant\"}\\n')\n"
+        'w.write(b\'"}\\n{"type":"message","severity":"info","text":"after the giant"}\\n\')\n'
     )
-    script = (f"{sys.executable} -c \"$PRODUCER\" | /usr/bin/time -f '%M' -o /dev/fd/3 "
-              f"{sys.executable} -m castra_tail --color never --no-summary 3>&2")
-    done = subprocess.run(["bash", "-c", script], capture_output=True, cwd=ROOT, timeout=120,
-                          env={"PRODUCER": producer, "PATH": "/usr/bin:/bin"})
+    script = (
+        f"{sys.executable} -c \"$PRODUCER\" | /usr/bin/time -f '%M' -o /dev/fd/3 "
+        f"{sys.executable} -m castra_tail --color never --no-summary 3>&2"
+    )
+    done = subprocess.run(
+        ["bash", "-c", script],
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
+        env={"PRODUCER": producer, "PATH": "/usr/bin:/bin"},
+    )
     peak_kib = int(done.stderr.decode().strip().splitlines()[-1])
     out = done.stdout.decode()
     assert "line of 200.0 MiB is longer than --max-line-bytes" in out
@@ -68,8 +76,14 @@ def test_a_200_mib_line_costs_no_memory_and_the_next_event_is_shown() -> None:
 def event_like() -> st.SearchStrategy[dict[str, object]]:
     """Objects with a known type and any fields: names from the contract, values of any JSON."""
     json_values = st.recursive(
-        st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | st.floats(allow_nan=False)
+        | st.text(max_size=20),
+        lambda inner: (
+            st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+        ),
         max_leaves=8,
     )
     names = sorted({f for cls in ev.EVENT_TYPES for f in cls.__struct_fields__})

@@ -21,8 +21,9 @@ LINE = b'{"type":"message","severity":"info","text":"probe %d"}\n'
 
 
 def start(args: list[str], **kw: object) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([*CASTRA_TAIL, *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, cwd=ROOT, **kw)  # type: ignore[call-overload]
+    return subprocess.Popen(
+        [*CASTRA_TAIL, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, **kw
+    )  # type: ignore[call-overload]
 
 
 def read_until(proc: subprocess.Popen[bytes], needle: bytes, timeout: float) -> bytes:
@@ -130,7 +131,9 @@ def test_follow_by_name_waits_for_a_missing_file(tmp_path: Path) -> None:
 def test_wrapped_command_failure_is_the_exit_status() -> None:
     done = subprocess.run(
         [*CASTRA_TAIL, "--", "sh", "-c", f"cat {example('up')}; echo 'boom' >&2; exit 3"],
-        capture_output=True, cwd=ROOT, timeout=60,
+        capture_output=True,
+        cwd=ROOT,
+        timeout=60,
     )
     assert done.returncode == 3
     assert b"castra up \xc2\xb7 summary" in done.stdout
@@ -139,14 +142,19 @@ def test_wrapped_command_failure_is_the_exit_status() -> None:
 
 @pytest.mark.parametrize(("name", "code"), [("up", 0), ("up-fail", 1)])
 def test_wrapped_command_success_gives_the_streams_status(name: str, code: int) -> None:
-    done = subprocess.run([*CASTRA_TAIL, "--format", "json", "--", "cat", str(example(name))],
-                          capture_output=True, cwd=ROOT, timeout=60)
+    done = subprocess.run(
+        [*CASTRA_TAIL, "--format", "json", "--", "cat", str(example(name))],
+        capture_output=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert done.returncode == code
 
 
 def test_wrapped_command_that_cannot_run() -> None:
-    done = subprocess.run([*CASTRA_TAIL, "--", "no-such-castra-binary"], capture_output=True,
-                          cwd=ROOT, timeout=60)
+    done = subprocess.run(
+        [*CASTRA_TAIL, "--", "no-such-castra-binary"], capture_output=True, cwd=ROOT, timeout=60
+    )
     assert done.returncode == 127
     assert done.stderr.count(b"\n") == 1 and b"cannot run 'no-such-castra-binary'" in done.stderr
 
@@ -196,17 +204,25 @@ def test_closed_reader_exits_at_once_with_141(tmp_path: Path) -> None:
     big.write_bytes(example("up").read_bytes() * 3000)
     done = subprocess.run(
         ["bash", "-c", f"set -o pipefail; {sys.executable} -m castra_tail {big} | head -1"],
-        capture_output=True, timeout=60, cwd=ROOT,
+        capture_output=True,
+        timeout=60,
+        cwd=ROOT,
     )
     assert done.returncode == 141 and done.stderr == b""
 
 
 def test_elapsed_column(tmp_path: Path) -> None:
     log = tmp_path / "t.ndjson"
-    log.write_bytes(LINE % 1 + b'{"type":"message","severity":"info","text":"stamped",'
-                    b'"ts":"2026-11-26T09:14:03.120Z"}\n')
-    done = subprocess.run([*CASTRA_TAIL, str(log), "--elapsed", "--no-summary"],
-                          capture_output=True, cwd=ROOT, timeout=60)
+    log.write_bytes(
+        LINE % 1 + b'{"type":"message","severity":"info","text":"stamped",'
+        b'"ts":"2026-11-26T09:14:03.120Z"}\n'
+    )
+    done = subprocess.run(
+        [*CASTRA_TAIL, str(log), "--elapsed", "--no-summary"],
+        capture_output=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     first, second = done.stdout.decode().splitlines()
     assert first.startswith("       +0.0s ") and "probe 1" in first
     assert second.startswith("09:14:03.120 ") and "stamped" in second
@@ -219,16 +235,25 @@ TMUX = shutil.which("tmux")
 def test_live_panel_in_a_real_terminal(tmp_path: Path) -> None:
     session = f"ct-{os.getpid()}"
     slow = tmp_path / "slow.sh"
-    slow.write_text(f'while IFS= read -r l; do printf "%s\\n" "$l"; sleep 0.15; done < {example("up")}\n')
+    slow.write_text(
+        f'while IFS= read -r l; do printf "%s\\n" "$l"; sleep 0.15; done < {example("up")}\n'
+    )
     done = tmp_path / "done"
-    command = (f"cd {ROOT} && sh {slow} | {sys.executable} -m castra_tail --width 100; "
-               f"echo EXIT=$? > {done}; sleep 60")
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "45", command],
-                   check=True)
+    command = (
+        f"cd {ROOT} && sh {slow} | {sys.executable} -m castra_tail --width 100; "
+        f"echo EXIT=$? > {done}; sleep 60"
+    )
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "45", command], check=True
+    )
 
     def screen() -> str:
-        return subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True,
-                              text=True, check=True).stdout
+        return subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", session],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
 
     try:
         deadline = time.monotonic() + 30

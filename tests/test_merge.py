@@ -7,17 +7,20 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from castra_tail.loop import Quiet, consume
 from castra_tail.attention import Level
 from castra_tail.filters import Selector
 from castra_tail.inputs import Chunk
+from castra_tail.loop import Quiet, consume
 from castra_tail.merge import merge
 from castra_tail.render.report import report
 from castra_tail.state import Run
 from castra_tail.verdict import judge
+
 from conftest import EXAMPLES
 
-EXAMPLE_LINES = [line for p in sorted(EXAMPLES.glob("*.ndjson")) for line in p.read_bytes().splitlines()]
+EXAMPLE_LINES = [
+    line for p in sorted(EXAMPLES.glob("*.ndjson")) for line in p.read_bytes().splitlines()
+]
 ODD_LINES = [
     b"plain text from stderr",
     b'{"type":"bootstrap.step","vm":"web-0","step":"apply","status":"failed","duration_ms":5}',
@@ -45,8 +48,9 @@ def finished(run: Run) -> dict[str, object]:
     document = report(run, judge(run, Level.ERROR, strict=True))
     document["open"] = [(c.name, c.status) for c in run.open_commands]
     document["command_totals"] = run.command_totals
-    document["firsts"] = {int(k): (v.order, v.where.line, v.type, v.vm)
-                          for k, v in run.first_at_level.items()}
+    document["firsts"] = {
+        int(k): (v.order, v.where.line, v.type, v.vm) for k, v in run.first_at_level.items()
+    }
     return json.loads(json.dumps(document, default=str))
 
 
@@ -82,8 +86,8 @@ def test_split_mid_bootstrap_of_an_example() -> None:
 
 def test_a_big_file_read_on_two_cores_equals_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from castra_tail import parallel
-    from castra_tail.loop import consume as read_into
     from castra_tail.inputs import FileSource, read_inputs
+    from castra_tail.loop import consume as read_into
 
     path = tmp_path / "big.ndjson"
     body = b"\n".join(POOL) + b"\n"
@@ -110,6 +114,7 @@ def test_split_never_cuts_a_line(tmp_path) -> None:  # type: ignore[no-untyped-d
 
 def test_cli_json_report_is_the_same_on_one_or_two_cores(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from castra_tail import parallel
+
     from conftest import run_cli
 
     monkeypatch.setattr(parallel, "MIN_BYTES", 0)
@@ -118,5 +123,7 @@ def test_cli_json_report_is_the_same_on_one_or_two_cores(monkeypatch, tmp_path) 
     one = run_cli([str(path), "--format", "json", "--jobs", "1"])
     two = run_cli([str(path), "--format", "json", "--jobs", "2"])
     assert one.code == two.code and one.stdout == two.stdout
-    assert run_cli([str(path), "--summary-only", "-j", "2"]).out == run_cli(
-        [str(path), "--summary-only", "-j", "1"]).out
+    assert (
+        run_cli([str(path), "--summary-only", "-j", "2"]).out
+        == run_cli([str(path), "--summary-only", "-j", "1"]).out
+    )

@@ -11,7 +11,9 @@ from conftest import ROOT, example
 CASTRA_TAIL = [sys.executable, "-m", "castra_tail"]
 
 
-def run(args: list[str], stdin: bytes | None = None, **kw: object) -> subprocess.CompletedProcess[bytes]:
+def run(
+    args: list[str], stdin: bytes | None = None, **kw: object
+) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
         [*CASTRA_TAIL, *args], input=stdin, capture_output=True, timeout=60, cwd=ROOT, **kw
     )
@@ -55,8 +57,11 @@ def test_closed_reader_exits_quietly(tmp_path: Path) -> None:
     big = tmp_path / "big.ndjson"
     big.write_bytes(example("up").read_bytes() * 3000)
     done = subprocess.run(
-        f"{sys.executable} -m castra_tail {big} | head -1", shell=True, capture_output=True,
-        timeout=60, cwd=ROOT,
+        f"{sys.executable} -m castra_tail {big} | head -1",
+        shell=True,
+        capture_output=True,
+        timeout=60,
+        cwd=ROOT,
     )
     assert done.stdout.count(b"\n") == 1
     assert done.stderr == b"", done.stderr.decode()

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from castra_tail.reader import BOM, batches, oversized
 from castra_tail.unpack import kind_of
+
 from conftest import fuzz
 
 
@@ -73,13 +74,17 @@ def test_an_oversized_last_line_without_newline() -> None:
 
 
 @given(
-    st.lists(st.binary(max_size=30).map(lambda b: b.replace(b"\n", b"").replace(b"\xef", b"")),
-             max_size=30),
+    st.lists(
+        st.binary(max_size=30).map(lambda b: b.replace(b"\n", b"").replace(b"\xef", b"")),
+        max_size=30,
+    ),
     st.integers(min_value=1, max_value=64),
     st.booleans(),
 )
 @settings(max_examples=fuzz(300), deadline=None)
-def test_any_chunking_gives_the_same_lines(lines: list[bytes], step: int, final_newline: bool) -> None:
+def test_any_chunking_gives_the_same_lines(
+    lines: list[bytes], step: int, final_newline: bool
+) -> None:
     data = b"\n".join(lines) + (b"\n" if final_newline and lines else b"")
     assume(kind_of(data) is None)  # a stream that starts like gzip/bzip2/xz is unpacked
     expected = data.split(b"\n")

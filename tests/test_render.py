@@ -10,9 +10,10 @@ import msgspec
 import pytest
 
 from castra_tail import events as ev
-from castra_tail.render.timeline import timeline
-from castra_tail.render.theme import Palette
 from castra_tail.model import Bootstrap, Vm
+from castra_tail.render.theme import Palette
+from castra_tail.render.timeline import timeline
+
 from conftest import EXAMPLES, ROOT, Result, example, run_cli
 from strategies import events as any_event
 
@@ -35,8 +36,10 @@ def test_example_renders_as_golden(name: str, golden: Callable[[str, str], None]
 
 @pytest.mark.usefixtures("at_root")
 def test_colour_render_is_golden(golden: Callable[[str, str], None]) -> None:
-    result = run_cli(["examples/up-fail.ndjson", "--width", "80", "--color", "always"],
-                     env={"COLORTERM": None, "TERM": "xterm-256color"})
+    result = run_cli(
+        ["examples/up-fail.ndjson", "--width", "80", "--color", "always"],
+        env={"COLORTERM": None, "TERM": "xterm-256color"},
+    )
     assert "\x1b[" in result.out
     golden("up-fail.color.txt", result.out)
 
@@ -50,8 +53,9 @@ def test_wide_terminal_puts_ssh_in_the_table(golden: Callable[[str, str], None])
 
 def test_every_line_fits_80_columns_except_ssh_commands() -> None:
     for name in EXAMPLE_NAMES:
-        out = run_cli([str(example(name)), "--width", "80", "--color", "never",
-                       "--summary-only"]).out
+        out = run_cli(
+            [str(example(name)), "--width", "80", "--color", "never", "--summary-only"]
+        ).out
         for line in out.splitlines():
             assert len(line) <= 80 or "ssh " in line, f"{name}: {line!r}"
 
@@ -65,8 +69,14 @@ def draw(vm: Vm, width: int = 80) -> list[str]:
 
 
 def test_timeline_bars_are_proportional_to_duration() -> None:
-    vm = Vm("a", bootstrap=Bootstrap(status="success", duration_ms=4000, steps=[
-        Step("connect", "success", 1000), Step("apply", "success", 3000)]))
+    vm = Vm(
+        "a",
+        bootstrap=Bootstrap(
+            status="success",
+            duration_ms=4000,
+            steps=[Step("connect", "success", 1000), Step("apply", "success", 3000)],
+        ),
+    )
     lines = draw(vm)
     connect, apply = (line for line in lines if "▕" in line)
     bar_width = connect.index("▏") - connect.index("▕") - 1
@@ -79,10 +89,18 @@ def test_timeline_bars_are_proportional_to_duration() -> None:
 
 
 def test_failed_timeline_names_the_step_and_the_error() -> None:
-    vm = Vm("db-0", bootstrap=Bootstrap(
-        status="failed", duration_ms=3000, error="apt failed\nE: no package",
-        steps=[Step("connect", "success", 1000),
-               Step("apply", "failed", 2000, detail="run.sh exited 100")]))
+    vm = Vm(
+        "db-0",
+        bootstrap=Bootstrap(
+            status="failed",
+            duration_ms=3000,
+            error="apt failed\nE: no package",
+            steps=[
+                Step("connect", "success", 1000),
+                Step("apply", "failed", 2000, detail="run.sh exited 100"),
+            ],
+        ),
+    )
     text = "\n".join(draw(vm))
     assert "db-0 bootstrap ✗ failed after 3.0s at apply" in text
     assert "✗ apply: run.sh exited 100" in text
@@ -113,7 +131,9 @@ def hostile_stream() -> bytes:
     for path in EXAMPLES.glob("*.ndjson"):
         for raw in path.read_bytes().splitlines():
             obj = json.loads(raw)
-            keep = {k: obj[k] for k in ("type", "phase", "severity", "status", "action") if k in obj}
+            keep = {
+                k: obj[k] for k in ("type", "phase", "severity", "status", "action") if k in obj
+            }
             lines.append(json.dumps(poison(obj) | keep))
     lines.append(json.dumps({"type": "brand.new", "x": HOSTILE}))
     lines.append(HOSTILE.replace("\n", ""))

@@ -8,6 +8,7 @@ from castra_tail.app import replay
 from castra_tail.attention import Level
 from castra_tail.model import MAX_STEPS
 from castra_tail.verdict import ExitStatus, judge
+
 from conftest import example
 
 SSH = (
@@ -27,7 +28,10 @@ def test_up_three_vms_ready() -> None:
     b = web0.bootstrap
     assert b is not None and b.status == "success" and b.duration_ms == 8241
     assert [(s.step, s.duration_ms) for s in b.steps] == [
-        ("wait-handshake", 420), ("connect", 1100), ("transfer", 2100), ("apply", 3800),
+        ("wait-handshake", 420),
+        ("connect", 1100),
+        ("transfer", 2100),
+        ("apply", 3800),
         ("verify", 821),
     ]
     assert b.slowest_step is not None and b.slowest_step.step == "apply"
@@ -48,7 +52,12 @@ def test_up_summary_commands_and_counts() -> None:
     assert run.summary is not None and run.summary.exit_code == 0
     assert [(c.name, c.status, c.exit_code) for c in run.commands] == [("up", "completed", 0)]
     assert run.by_family == {
-        "message": 3, "vm.lifecycle": 6, "bootstrap": 24, "usage": 2, "command": 2, "summary": 1,
+        "message": 3,
+        "vm.lifecycle": 6,
+        "bootstrap": 24,
+        "usage": 2,
+        "command": 2,
+        "summary": 1,
     }
     assert run.events == run.lines == 38
     assert run.missing == []
@@ -72,7 +81,11 @@ def test_failed_bootstrap_names_step_and_error() -> None:
 def test_down_forced_shutdown_and_reclamation() -> None:
     run = replay([str(example("down"))])
     web0, db0 = run.vms["web-0"].shutdown, run.vms["db-0"].shutdown
-    assert web0 is not None and (web0.method, web0.outcome, web0.total_ms) == ("acpi", "graceful", 1910)
+    assert web0 is not None and (web0.method, web0.outcome, web0.total_ms) == (
+        "acpi",
+        "graceful",
+        1910,
+    )
     assert db0 is not None and db0.outcome == "forced" and db0.signals == ["sigterm", "sigkill"]
     assert db0.timed_out == "timeout_expired"
     assert run.vms["db-0"].reclaimed_bytes == 4617089843
@@ -86,8 +99,11 @@ def test_clean_dry_run_counts_apart() -> None:
     run = replay([str(example("clean-dry-run"))])
     assert not run.cleanup["real"]
     assert run.cleanup["dry_run"] == {
-        "images": 2147483648 + 2202009600, "logs": 18874368 + 7340032, "handshakes": 912,
-        "overlay": 734003200, "pid-file": 6,
+        "images": 2147483648 + 2202009600,
+        "logs": 18874368 + 7340032,
+        "handshakes": 912,
+        "overlay": 734003200,
+        "pid-file": 6,
     }
 
 
@@ -128,7 +144,8 @@ def test_malformed_lines_counted_with_location(tmp_path: Path) -> None:
     run = replay([str(path)])
     assert run.events == 1 and run.malformed == 2 and run.text_lines == 1
     assert [(p.where.line, p.reason) for p in run.problems] == [
-        (1, "not JSON"), (3, "invalid JSON: truncated"),
+        (1, "not JSON"),
+        (3, "invalid JSON: truncated"),
     ]
     assert judge(run, Level.ERROR, strict=False).ok
     assert judge(run, Level.ERROR, strict=True).status == ExitStatus.FAILED

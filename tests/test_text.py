@@ -44,8 +44,16 @@ def test_clean_lines_splits_and_escapes() -> None:
 
 @pytest.mark.parametrize(
     ("ms", "text"),
-    [(0, "0ms"), (420, "420ms"), (1000, "1.0s"), (8241, "8.2s"), (59_949, "59.9s"),
-     (125_000, "2m05s"), (3_720_000, "1h02m"), (None, "—")],
+    [
+        (0, "0ms"),
+        (420, "420ms"),
+        (1000, "1.0s"),
+        (8241, "8.2s"),
+        (59_949, "59.9s"),
+        (125_000, "2m05s"),
+        (3_720_000, "1h02m"),
+        (None, "—"),
+    ],
 )
 def test_duration(ms: int | None, text: str) -> None:
     assert duration(ms) == text
@@ -53,20 +61,40 @@ def test_duration(ms: int | None, text: str) -> None:
 
 @pytest.mark.parametrize(
     ("n", "text"),
-    [(0, "0 B"), (1023, "1023 B"), (1024, "1.0 KiB"), (5242880, "5.0 MiB"),
-     (4617089843, "4.3 GiB"), (2**70, "1024.0 EiB"), (None, "—")],
+    [
+        (0, "0 B"),
+        (1023, "1023 B"),
+        (1024, "1.0 KiB"),
+        (5242880, "5.0 MiB"),
+        (4617089843, "4.3 GiB"),
+        (2**70, "1024.0 EiB"),
+        (None, "—"),
+    ],
 )
 def test_size(n: int | None, text: str) -> None:
     assert size(n) == text
 
 
 def test_ssh_command_is_ready_to_paste() -> None:
-    target = SshTarget(user="root", host="127.0.0.1", port=2222, identity="~/.ssh/id key",
-                       options=["StrictHostKeyChecking=no", "ProxyCommand=ssh -W %h:%p jump"])
+    target = SshTarget(
+        user="root",
+        host="127.0.0.1",
+        port=2222,
+        identity="~/.ssh/id key",
+        options=["StrictHostKeyChecking=no", "ProxyCommand=ssh -W %h:%p jump"],
+    )
     command = ssh_command(target)
     assert shlex.split(command) == [
-        "ssh", "-i", "~/.ssh/id key", "-o", "StrictHostKeyChecking=no",
-        "-o", "ProxyCommand=ssh -W %h:%p jump", "-p", "2222", "root@127.0.0.1",
+        "ssh",
+        "-i",
+        "~/.ssh/id key",
+        "-o",
+        "StrictHostKeyChecking=no",
+        "-o",
+        "ProxyCommand=ssh -W %h:%p jump",
+        "-p",
+        "2222",
+        "root@127.0.0.1",
     ]
     assert ssh_command(SshTarget(user="u", host="h", port=22)) == "ssh -p 22 u@h"
     assert ssh_command(SshTarget(user="u", host="h", port=22, identity="~/.ssh/k")).startswith(

@@ -23,7 +23,10 @@ MAX_ROWS: Final = 30
 HEADERS: Final = ("VM", "state", "bootstrap", "slowest", "shutdown", "warn", "err")
 _BAD_STATES: Final = frozenset({"failed", "incomplete", "interrupted"})
 _STATE_TONE: Final = {
-    "ready": "ok", "stopped": "sev.progress", "failed": "bad", "incomplete": "sev.warn",
+    "ready": "ok",
+    "stopped": "sev.progress",
+    "failed": "bad",
+    "incomplete": "sev.warn",
     "interrupted": "sev.warn",
 }
 _BOOT: Final = {
@@ -136,12 +139,20 @@ def totals(run: Run) -> list[tuple[str, Fact]]:
     rows.append(("events", Fact(f"{count(run.events)}" + (f" ({families})" if families else ""))))
     if run.usage_events:
         t = run.tokens
-        rows.append(("tokens", Fact(
-            f"{count(t['prompt'])} prompt ({count(t['cached'])} cached) · "
-            f"{count(t['completion'])} completion · {count(t['prompt'] + t['completion'])} total"
-        )))
-    for label, kind, verb in (("cleanup", "real", "reclaimed"),
-                              ("dry run", "dry_run", "would reclaim")):
+        rows.append(
+            (
+                "tokens",
+                Fact(
+                    f"{count(t['prompt'])} prompt ({count(t['cached'])} cached) · "
+                    f"{count(t['completion'])} completion · "
+                    f"{count(t['prompt'] + t['completion'])} total"
+                ),
+            )
+        )
+    for label, kind, verb in (
+        ("cleanup", "real", "reclaimed"),
+        ("dry run", "dry_run", "would reclaim"),
+    ):
         per_category = run.cleanup[kind]
         if per_category:
             detail = ", ".join(f"{clean(c, 20)} {size(n)}" for c, n in per_category.items())

@@ -16,10 +16,22 @@ from castra_tail.state import Run
 from castra_tail.text import clean
 from castra_tail.verdict import Verdict
 
-_ESCAPES: Final = str.maketrans({
-    "\\": "\\\\", "`": "\\`", "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]", "|": "\\|",
-    "~": "\\~", "#": "\\#", "<": "&lt;", ">": "&gt;", "&": "&amp;",
-})
+_ESCAPES: Final = str.maketrans(
+    {
+        "\\": "\\\\",
+        "`": "\\`",
+        "*": "\\*",
+        "_": "\\_",
+        "[": "\\[",
+        "]": "\\]",
+        "|": "\\|",
+        "~": "\\~",
+        "#": "\\#",
+        "<": "&lt;",
+        ">": "&gt;",
+        "&": "&amp;",
+    }
+)
 _TICKS: Final = re.compile("`+")
 
 
@@ -62,7 +74,8 @@ def _vm_table(run: Run) -> list[str]:
     vms, rest = facts.shown_vms(run)
     out = [
         "| " + " | ".join((*HEADERS, "ssh")) + " |",
-        "| " + " | ".join("---:" if h in ("warn", "err") else "---" for h in (*HEADERS, "ssh"))
+        "| "
+        + " | ".join("---:" if h in ("warn", "err") else "---" for h in (*HEADERS, "ssh"))
         + " |",
     ]
     for vm in vms:

@@ -83,8 +83,10 @@ def _title(run: Run, started: float, now: float) -> Text:
     command = run.commands[0].name if run.commands else None
     name = f"castra {clean(command, 20)}" if command else "castra-tail"
     n = len(run.vms)
-    return Text(f" {name} · {n} VM{'s' * (n != 1)} · {duration(round((now - started) * 1000))} ",
-                style="heading")
+    return Text(
+        f" {name} · {n} VM{'s' * (n != 1)} · {duration(round((now - started) * 1000))} ",
+        style="heading",
+    )
 
 
 def _row(vm: Vm, since: float | None, now: float) -> tuple[Text, Text, Text, Text]:

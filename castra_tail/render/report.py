@@ -5,6 +5,7 @@ Strings are kept whole and unescaped here: JSON encoding makes them inert.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import msgspec
@@ -47,7 +48,8 @@ def report(run: Run, verdict: Verdict) -> dict[str, Any]:
         "summary": msgspec.to_builtins(run.summary) if run.summary is not None else None,
         "malformed_count": run.malformed,
         "malformed": [
-            {"source": p.where.source, "line": p.where.line, "reason": p.reason} for p in run.problems
+            {"source": p.where.source, "line": p.where.line, "reason": p.reason}
+            for p in run.problems
         ],
         "unknown_types": dict(run.unknown_types),
     }
@@ -58,8 +60,8 @@ def encode(document: dict[str, Any]) -> bytes:
     return msgspec.json.format(msgspec.json.encode(document), indent=2) + b"\n"
 
 
-def _fields(obj: object) -> dict[str, Any]:
-    return {name: getattr(obj, name) for name in obj.__slots__}  # type: ignore[attr-defined]
+def _fields(obj: Any) -> dict[str, Any]:
+    return dataclasses.asdict(obj)
 
 
 def _vm(vm: Vm) -> dict[str, Any]:

@@ -219,7 +219,11 @@ class StreamRenderer:
         return self._line(e.vm, level, MARKS[level], "bootstrap", body, rest, body_styled=True)
 
     def _usage(self, e: ev.Usage, level: Level, raw: bytes) -> str:
-        prompt, cached, completion = e.prompt_tokens or 0, e.cached_tokens or 0, e.completion_tokens or 0
+        prompt, cached, completion = (
+            e.prompt_tokens or 0,
+            e.cached_tokens or 0,
+            e.completion_tokens or 0,
+        )
         cached_part = f" ({count(cached)} cached)" if cached else ""
         model = f" · {clean(e.model, 60)}" if e.model else ""
         body = f"{count(prompt)} prompt{cached_part} + {count(completion)} completion{model}"
@@ -242,11 +246,17 @@ class StreamRenderer:
         if e.detail:
             detail, more = self._text_lines(e.detail, level)
             body = f"{body}: {detail}"
-        return self._line(None, level, MARKS[level], "command", body, more, body_styled=level >= ERROR)
+        return self._line(
+            None, level, MARKS[level], "command", body, more, body_styled=level >= ERROR
+        )
 
     def _summary(self, e: ev.Summary, level: Level, raw: bytes) -> str:
         verdict = "ok" if e.exit_code == 0 else "failed"
-        parts = [f"{clean(e.operation, 40)} {verdict}", f"exit {e.exit_code}", duration(e.duration_ms)]
+        parts = [
+            f"{clean(e.operation, 40)} {verdict}",
+            f"exit {e.exit_code}",
+            duration(e.duration_ms),
+        ]
         if e.vms is not None:
             parts.append(vm_counts(e.vms))
         if e.bytes_transferred is not None:
@@ -264,7 +274,9 @@ def _fields(raw: bytes, skip: tuple[str, ...]) -> str:
     if not isinstance(value, dict):
         return ""
     words = [
-        f"{key}={msgspec.json.encode(val).decode()}" for key, val in value.items() if key not in skip
+        f"{key}={msgspec.json.encode(val).decode()}"
+        for key, val in value.items()
+        if key not in skip
     ]
     return clean(" ".join(words), 300)
 
@@ -277,7 +289,10 @@ def _coop_succeeded(e: ev.VmLifecycle, run: Run) -> tuple[str, str]:
 
 def _coop_timed_out(e: ev.VmLifecycle, run: Run) -> tuple[str, str]:
     reason = (e.reason or "?").replace("_", " ")
-    return "shutdown", f"cooperative shutdown gave up after {duration(e.waited_ms)}: {clean(reason)}"
+    return (
+        "shutdown",
+        f"cooperative shutdown gave up after {duration(e.waited_ms)}: {clean(reason)}",
+    )
 
 
 def _escalated(e: ev.VmLifecycle, run: Run) -> tuple[str, str]:

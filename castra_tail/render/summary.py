@@ -6,7 +6,7 @@ The words come from ``facts``; this module lays them out and colours them.
 from __future__ import annotations
 
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import Group, JustifyMethod, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -39,10 +39,11 @@ def _vm_table(run: Run, width: int) -> list[RenderableType]:
     ssh = [clean(vm.ssh) if vm.ssh else "—" for vm in vms]
     any_ssh = any(vm.ssh for vm in vms)
     in_table = any_ssh and _natural_width(rows, ssh) <= width
-    table = Table(box=box.SIMPLE_HEAD, title=facts.title(run), title_style="heading",
-                  pad_edge=False)
+    table = Table(
+        box=box.SIMPLE_HEAD, title=facts.title(run), title_style="heading", pad_edge=False
+    )
     for header in HEADERS:
-        justify = "right" if header in ("warn", "err") else "left"
+        justify: JustifyMethod = "right" if header in ("warn", "err") else "left"
         table.add_column(header, justify=justify, no_wrap=header != "slowest")
     if in_table:
         table.add_column("ssh", no_wrap=True)
@@ -53,7 +54,9 @@ def _vm_table(run: Run, width: int) -> list[RenderableType]:
     if rest:
         parts.append(Text(f" {facts.rest_of_vms(rest)}", style="muted"))
     if run.vms_dropped:
-        parts.append(Text(f"(+{count(run.vms_dropped)} events about VMs past the first {len(vms)})"))
+        parts.append(
+            Text(f"(+{count(run.vms_dropped)} events about VMs past the first {len(vms)})")
+        )
     if any_ssh and not in_table:
         # One unbroken line per VM, whatever the width: a wrapped command can't be pasted.
         name_width = max(len(clean(vm.name, 40)) for vm in vms if vm.ssh)
@@ -91,8 +94,9 @@ def _failures(run: Run) -> list[RenderableType]:
         if not vm:
             grid.add_row(Text(f"  {what}", style="muted"), Text(""))
             continue
-        grid.add_row(Text(f"  ✗ {vm}", style="bad"),
-                     Text.assemble(f"{what}: ", (error, "sev.error")))
+        grid.add_row(
+            Text(f"  ✗ {vm}", style="bad"), Text.assemble(f"{what}: ", (error, "sev.error"))
+        )
     return [Text("failures", style="heading"), grid, Text("")]
 
 

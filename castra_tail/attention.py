@@ -67,6 +67,19 @@ def _completed(e: ev.CommandCompleted) -> Level:
     return Level.ERROR if e.exit_code else Level.INFO
 
 
+_ITEM_LEVELS: Final = {"agent_message": Level.PROGRESS, "error": Level.ERROR}
+_ITEMS_THAT_RUN: Final = frozenset({"command_execution", "file_change", "mcp_tool_call"})
+
+
+def _item(e: ev.ItemEvent) -> Level:
+    # SCHEMA.md Appendix A: a failed command, change or tool call is an error; what the
+    # agent says and does is progress; reasoning, searches and to-do lists are info.
+    item = e.item
+    if item.type in _ITEMS_THAT_RUN:
+        return Level.ERROR if item.status == "failed" else Level.PROGRESS
+    return _ITEM_LEVELS.get(item.type, Level.INFO)
+
+
 #: Types whose level never depends on their fields.
 CONSTANT_LEVELS: Final[dict[type, Level]] = {
     ev.BootstrapStarted: Level.PROGRESS,
@@ -77,6 +90,11 @@ CONSTANT_LEVELS: Final[dict[type, Level]] = {
     ev.CommandAccepted: Level.INFO,
     ev.CommandRejected: Level.ERROR,
     ev.CommandFailed: Level.ERROR,
+    ev.ThreadStarted: Level.INFO,
+    ev.TurnStarted: Level.INFO,
+    ev.TurnCompleted: Level.INFO,
+    ev.TurnFailed: Level.ERROR,
+    ev.HarnessError: Level.ERROR,
 }
 #: Types whose level is read off their fields.
 LEVEL_RULES: Final[dict[type, Callable[[Any], Level]]] = {
@@ -86,6 +104,9 @@ LEVEL_RULES: Final[dict[type, Callable[[Any], Level]]] = {
     ev.BootstrapStep: _step,
     ev.CommandCompleted: _completed,
     ev.Summary: _summary,
+    ev.ItemStarted: _item,
+    ev.ItemUpdated: _item,
+    ev.ItemCompleted: _item,
 }
 
 

@@ -20,6 +20,7 @@ from typing import Final
 import msgspec
 
 from castra_tail import events as ev
+from castra_tail import native
 from castra_tail.decode import BLANK, Malformed, Unknown, decode
 from castra_tail.inputs import Chunk, Source, read_inputs
 from castra_tail.output import StdoutClosed, Writer
@@ -112,6 +113,9 @@ class Checker:
         if isinstance(decoded, Unknown):
             yield "note", f'unknown type "{decoded.type}" (a newer contract?)'
             return
+        variant = native.variant_of(raw)
+        if variant is not None:
+            yield "note", f"Castra's native form ({variant}), read as {ev.TYPE_OF[type(decoded)]}"
         yield from _fields(decoded)
         yield from self._order(decoded)
 
@@ -148,6 +152,8 @@ def _fields(e: ev.Event) -> Iterator[tuple[str, str]]:
     if isinstance(e, ev.Message) and e.severity not in ev.SEVERITIES:
         # decoding folded "Warning" into "warn" already; anything left is unknown
         yield "error", _unknown_value(name, "severity", e.severity, ev.SEVERITIES)
+    if isinstance(e, ev.ItemEvent):
+        yield from _item(name, e.item)
     if isinstance(e, ev.VmLifecycle):
         reasons = _PHASE_REASONS.get(e.phase)
         if reasons and e.reason not in reasons:
@@ -157,6 +163,16 @@ def _fields(e: ev.Event) -> Iterator[tuple[str, str]]:
             yield "error", f"{name}: {path}: {number} does not fit in 64 bits"
     if e.ts is not None and not _is_timestamp(e.ts):
         yield "error", f'{name}: ts: "{e.ts}" is not an RFC 3339 timestamp'
+
+
+def _item(name: str, item: ev.Item) -> Iterator[tuple[str, str]]:
+    if item.type not in ev.ITEM_TYPES:  # shown generically: a note, as for a new type
+        yield "note", _unknown_value(name, "item.type", item.type, ev.ITEM_TYPES)
+    if item.status is not None and item.status not in ev.ITEM_STATUSES:
+        yield "error", _unknown_value(name, "item.status", item.status, ev.ITEM_STATUSES)
+    for change in item.changes:
+        if change.kind not in ev.CHANGE_KINDS:
+            yield "error", _unknown_value(name, "item.changes.kind", change.kind, ev.CHANGE_KINDS)
 
 
 def _unknown_value(name: str, field: str, value: object, values: tuple[str, ...]) -> str:

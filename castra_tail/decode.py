@@ -15,6 +15,7 @@ from typing import Any, Final
 import msgspec
 
 from castra_tail import events as ev
+from castra_tail import native
 from castra_tail.reader import BOM
 
 
@@ -118,11 +119,22 @@ def _fix_lifecycle(e: ev.VmLifecycle) -> Decoded:
     return e
 
 
+def _fix_item(e: ev.ItemEvent) -> Decoded:
+    item = e.item
+    for name in ev.ITEM_FIELDS.get(item.type, ()):
+        if getattr(item, name) is None:
+            return Malformed(f'{ev.TYPE_OF[type(e)]} {item.type}: item: missing "{name}"')
+    return e
+
+
 FIXUPS: Final[dict[type, Callable[[Any], Decoded]]] = {
     ev.Message: _fix_message,
     ev.Usage: _fix_usage,
     ev.Cleanup: _fix_cleanup,
     ev.VmLifecycle: _fix_lifecycle,
+    ev.ItemStarted: _fix_item,
+    ev.ItemUpdated: _fix_item,
+    ev.ItemCompleted: _fix_item,
 }
 
 
@@ -177,6 +189,9 @@ def _explain_invalid(line: bytes, exc: msgspec.ValidationError) -> Decoded:
     except Exception:  # noqa: BLE001 - the typed decoder parsed it; never fail here
         return Malformed(_words(str(exc)))
     if kind is msgspec.UNSET:
+        contract = native.to_contract(line)  # {"BootstrapStep": {...}}, Castra's serde form
+        if contract is not None:
+            return decode(contract)
         return Malformed('missing "type"')
     if not isinstance(kind, str):
         return Malformed(f'"type" is {_JSON_KINDS.get(type(kind), "not a string")}, not a string')

@@ -63,7 +63,11 @@ def _counts(run: Run, part: Run) -> None:
         run._by_class[cls] += n
     run.by_level = [a + b for a, b in zip(run.by_level, part.by_level, strict=True)]
     _add(run.messages, part.messages)
-    _add(run.tokens, part.tokens)
+    _add(run.usage_tokens, part.usage_tokens)
+    _add(run.turn_tokens, part.turn_tokens)
+    for name, n in part.harness.counts().items():
+        setattr(run.harness, name, getattr(run.harness, name) + n)
+    _add(run.harness.items, part.harness.items)
     _add(run.cleanup["real"], part.cleanup["real"])
     _add(run.cleanup["dry_run"], part.cleanup["dry_run"])
     _add(run.unknown_types, part.unknown_types)

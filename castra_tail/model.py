@@ -186,6 +186,42 @@ class Notable:
     vm: str | None
 
 
+@dataclass(slots=True)
+class Harness:
+    """What the Codex harness's transcript events added up to (SCHEMA.md Appendix A)."""
+
+    threads: int = 0
+    turns: int = 0
+    turns_completed: int = 0
+    turns_failed: int = 0
+    commands_run: int = 0
+    commands_failed: int = 0
+    files_changed: int = 0
+    errors: int = 0
+    items: dict[str, int] = field(default_factory=dict)  # completed items by type
+
+    @property
+    def seen(self) -> bool:
+        """Whether the stream had any harness event."""
+        return bool(self.threads or self.turns or self.items or self.errors or self.turns_failed)
+
+    def counts(self) -> dict[str, int]:
+        """The counters by name (for the JSON report and merging)."""
+        return {name: getattr(self, name) for name in _HARNESS_COUNTS}
+
+
+_HARNESS_COUNTS: Final = (
+    "threads",
+    "turns",
+    "turns_completed",
+    "turns_failed",
+    "commands_run",
+    "commands_failed",
+    "files_changed",
+    "errors",
+)
+
+
 def _shutdown(vm: Vm) -> Shutdown:
     s = vm.shutdown
     if s is None:

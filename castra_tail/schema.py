@@ -33,6 +33,14 @@ def contract_schema() -> dict[str, Any]:
     schema = msgspec.json.schema(ev.AnyEvent)
     defs = schema["$defs"]
     defs["VmLifecycle"]["allOf"] = [_phase_rule(phase) for phase in ev.PHASE_FIELDS]
+    defs["Item"]["allOf"] = [
+        {
+            "if": {"properties": {"type": {"const": kind}}, "required": ["type"]},
+            "then": {"required": list(fields)},
+        }
+        for kind, fields in ev.ITEM_FIELDS.items()
+        if fields
+    ]
     for name, pairs in _EITHER.items():
         defs[name]["allOf"] = [
             {"anyOf": [{"required": [field]} for field in pair]} for pair in pairs

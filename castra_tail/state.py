@@ -18,6 +18,7 @@ from castra_tail.model import (
     PHASE_EFFECTS,
     Bootstrap,
     Command,
+    Harness,
     Notable,
     Problem,
     Vm,
@@ -47,8 +48,10 @@ class Run:
         self.by_level = [0] * len(Level)
         self._firsts: list[Notable | None] = [None] * len(Level)
         self.messages: dict[str, int] = {}
-        self.tokens = {"prompt": 0, "cached": 0, "completion": 0}
+        self.usage_tokens = {"prompt": 0, "cached": 0, "completion": 0}
         self.usage_events = 0
+        self.turn_tokens = {"prompt": 0, "cached": 0, "completion": 0}
+        self.harness = Harness()
         self.cleanup: dict[str, dict[str, int]] = {"real": {}, "dry_run": {}}
         self.commands: list[Command] = []  # the first MAX_COMMANDS, in order
         self.command_totals: dict[str, dict[str, int]] = {}  # name → status → how many
@@ -89,6 +92,14 @@ class Run:
             ev.CommandCompleted: self._command,
             ev.CommandFailed: self._command,
             ev.Summary: self._summary,
+            ev.ThreadStarted: self._thread,
+            ev.TurnStarted: self._turn_started,
+            ev.TurnCompleted: self._turn_completed,
+            ev.TurnFailed: self._turn_failed,
+            ev.ItemStarted: _ignore,
+            ev.ItemUpdated: _ignore,
+            ev.ItemCompleted: self._item,
+            ev.HarnessError: self._harness_error,
         }
 
     # --- adding what was read ---------------------------------------------------
@@ -205,7 +216,7 @@ class Run:
 
     def _usage(self, e: ev.Usage) -> None:
         self.usage_events += 1
-        tokens = self.tokens
+        tokens = self.usage_tokens
         tokens["prompt"] += e.prompt_tokens or 0
         tokens["cached"] += e.cached_tokens or 0
         tokens["completion"] += e.completion_tokens or 0
@@ -250,6 +261,36 @@ class Run:
             per_status = self.command_totals[name] = {}
         per_status[status] = per_status.get(status, 0) + n
 
+    def _thread(self, e: ev.ThreadStarted) -> None:
+        self.harness.threads += 1
+
+    def _turn_started(self, e: ev.TurnStarted) -> None:
+        self.harness.turns += 1
+
+    def _turn_completed(self, e: ev.TurnCompleted) -> None:
+        self.harness.turns_completed += 1
+        tokens, usage = self.turn_tokens, e.usage
+        tokens["prompt"] += usage.input_tokens
+        tokens["cached"] += usage.cached_input_tokens
+        tokens["completion"] += usage.output_tokens
+
+    def _turn_failed(self, e: ev.TurnFailed) -> None:
+        self.harness.turns_failed += 1
+
+    def _item(self, e: ev.ItemCompleted) -> None:
+        h, item = self.harness, e.item  # started and updated items end in a completed one
+        kind = item.type if item.type in h.items or len(h.items) < MAX_UNKNOWN_TYPES else OTHER
+        h.items[kind] = h.items.get(kind, 0) + 1
+        if kind == "command_execution":
+            h.commands_run += 1
+            if item.status == "failed" or item.exit_code:
+                h.commands_failed += 1
+        elif kind == "file_change" and item.status != "failed":
+            h.files_changed += len(item.changes)
+
+    def _harness_error(self, e: ev.HarnessError) -> None:
+        self.harness.errors += 1
+
     def _summary(self, e: ev.Summary) -> None:
         self.summary = e
 
@@ -269,6 +310,21 @@ class Run:
                 b.status = end
 
     # --- reading the state ----------------------------------------------------------
+
+    @property
+    def tokens(self) -> dict[str, int]:
+        """Token totals: ``usage`` events when the stream has any, else the turns' usage.
+
+        SCHEMA.md Appendix A: turn usage is shown per turn but never counted twice.
+        """
+        return self.usage_tokens if self.usage_events else self.turn_tokens
+
+    @property
+    def token_source(self) -> str | None:
+        """Where ``tokens`` come from: ``usage`` events, ``turns``, or nowhere."""
+        if self.usage_events:
+            return "usage"
+        return "turns" if self.harness.turns_completed else None
 
     @property
     def events(self) -> int:
@@ -337,3 +393,7 @@ _COMMAND_STATUS: Final = {
     for cls, name in ev.TYPE_OF.items()
     if name.startswith("command.")
 }
+
+
+def _ignore(e: ev.Event) -> None:
+    return None

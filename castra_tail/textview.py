@@ -45,7 +45,7 @@ class TextView:
         self.width = width
         self.console = env.console(color=color, width=width)
         self.palette = Palette(color_system(self.console))
-        self.lines = StreamRenderer(self.palette, run)
+        self.lines = StreamRenderer(self.palette, run, width)
         self.stream = self.shows_events = stream
         self.timelines = timelines and stream
         self.show_summary = summary

@@ -20,7 +20,7 @@ from conftest import EXAMPLES, example, run_cli
 
 @pytest.mark.parametrize(
     ("name", "code"),
-    [("up", 0), ("up-fail", 1), ("down", 0), ("clean-dry-run", 0), ("rejected", 1)],
+    [("up", 0), ("up-fail", 1), ("down", 0), ("clean-dry-run", 0), ("rejected", 1), ("agent", 1)],
 )
 def test_exit_status_of_each_example(name: str, code: int) -> None:
     assert run_cli([str(example(name))]).code == code
@@ -124,6 +124,7 @@ def test_json_report() -> None:
         "cached": 0,
         "completion": 420,
         "total": 3520,
+        "source": "usage",
     }
     assert report["summary"]["exit_code"] == 1
     assert report["malformed"] == [] and report["unknown_types"] == {}

@@ -41,6 +41,10 @@ def test_families_cover_the_contract() -> None:
         "cleanup",
         "command",
         "summary",
+        "thread",
+        "turn",
+        "item",
+        "error",
     )
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from castra_tail import __version__
+
 from conftest import ROOT
 
 

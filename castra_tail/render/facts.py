@@ -137,18 +137,21 @@ def totals(run: Run) -> list[tuple[str, Fact]]:
     rows: list[tuple[str, Fact]] = []
     families = " · ".join(f"{name} {count(n)}" for name, n in run.by_family.items())
     rows.append(("events", Fact(f"{count(run.events)}" + (f" ({families})" if families else ""))))
-    if run.usage_events:
+    if run.token_source is not None:
         t = run.tokens
+        source = " (from the turns)" if run.token_source == "turns" else ""
         rows.append(
             (
                 "tokens",
                 Fact(
                     f"{count(t['prompt'])} prompt ({count(t['cached'])} cached) · "
                     f"{count(t['completion'])} completion · "
-                    f"{count(t['prompt'] + t['completion'])} total"
+                    f"{count(t['prompt'] + t['completion'])} total{source}"
                 ),
             )
         )
+    if run.harness.seen:
+        rows.append(("harness", _harness(run)))
     for label, kind, verb in (
         ("cleanup", "real", "reclaimed"),
         ("dry run", "dry_run", "would reclaim"),
@@ -173,6 +176,20 @@ def totals(run: Run) -> list[tuple[str, Fact]]:
         more = len(run.unknown_types) - 5
         rows.append(("unknown", Fact(listed + (f", +{more} more types" if more > 0 else ""))))
     return rows
+
+
+def _harness(run: Run) -> Fact:
+    h = run.harness
+    parts = [
+        f"{count(h.turns)} turn{'s' * (h.turns != 1)} ({count(h.turns_failed)} failed)",
+        f"{count(h.commands_run)} command{'s' * (h.commands_run != 1)} run "
+        f"({count(h.commands_failed)} failed)",
+        f"{count(h.files_changed)} file{'s' * (h.files_changed != 1)} changed",
+    ]
+    if h.errors:
+        parts.append(f"{count(h.errors)} error{'s' * (h.errors != 1)}")
+    bad = h.turns_failed or h.commands_failed or h.errors
+    return Fact(" · ".join(parts), "sev.error" if bad else "")
 
 
 def _commands(run: Run) -> list[tuple[str, Fact]]:

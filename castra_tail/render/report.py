@@ -36,7 +36,11 @@ def report(run: Run, verdict: Verdict) -> dict[str, Any]:
             "by_family": run.by_family,
             "by_level": dict(zip(LEVEL_NAMES, run.by_level, strict=True)),
             "messages": dict(run.messages),
-            "tokens": dict(run.tokens) | {"total": run.tokens["prompt"] + run.tokens["completion"]},
+            "tokens": dict(run.tokens)
+            | {
+                "total": run.tokens["prompt"] + run.tokens["completion"],
+                "source": run.token_source,
+            },
             "usage_events": run.usage_events,
             "cleanup": {
                 "reclaimed_bytes": dict(run.cleanup["real"]),
@@ -45,6 +49,7 @@ def report(run: Run, verdict: Verdict) -> dict[str, Any]:
             "overlay_reclaimed_bytes": sum(vm.reclaimed_bytes for vm in run.vms.values()),
         },
         "commands": [_fields(c) for c in run.commands],
+        "harness": run.harness.counts() | {"items": dict(run.harness.items)},
         "summary": msgspec.to_builtins(run.summary) if run.summary is not None else None,
         "malformed_count": run.malformed,
         "malformed": [

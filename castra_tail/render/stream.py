@@ -17,21 +17,14 @@ import msgspec
 
 from castra_tail import events as ev
 from castra_tail.attention import Level
-from castra_tail.render.theme import LEVEL_STYLE, VM_COLOURS, Palette
+from castra_tail.render.theme import LEVEL_STYLE, MARKS, STEP_MARKS, VM_COLOURS, Palette
+from castra_tail.render.transcript import Transcript
 from castra_tail.state import Run
 from castra_tail.text import clean, clean_lines, count, duration, show_bytes, size, vm_counts
 
 # Module globals, not Level.X: an enum attribute lookup costs a hot path dearly.
 INFO, PROGRESS, WARN, ERROR, BLOCKER = Level
 
-MARKS: Final = {
-    INFO: "·",
-    PROGRESS: "▸",
-    WARN: "!",
-    ERROR: "✗",
-    BLOCKER: "‼",
-}
-STEP_MARKS: Final = {"success": "✓", "skipped": "–", "failed": "✗"}
 LABEL_WIDTH: Final = 9
 MIN_VM_WIDTH: Final = 8
 MAX_VM_WIDTH: Final = 24
@@ -40,9 +33,10 @@ MAX_VM_WIDTH: Final = 24
 class StreamRenderer:
     """Formats events as text lines; reads the ``Run`` for context, never writes it."""
 
-    def __init__(self, palette: Palette, run: Run) -> None:
+    def __init__(self, palette: Palette, run: Run, width: int = 0) -> None:
         self.p = palette
         self.run = run
+        self.width = width  # for wrapping transcript text; 0: never wrap
         self.vm_width = MIN_VM_WIDTH
         self._vm_cells: dict[str | None, str] = {}
         self._heads: dict[tuple[tuple[str, str], str, str], str] = {}
@@ -67,6 +61,7 @@ class StreamRenderer:
             ev.CommandCompleted: self._command,
             ev.CommandFailed: self._command,
             ev.Summary: self._summary,
+            **Transcript(self).methods(),
         }
 
     # --- entry points ---------------------------------------------------------------
@@ -78,11 +73,11 @@ class StreamRenderer:
     def unknown(self, type_name: str, raw: bytes) -> str:
         """A generic line for an event of a type this contract version does not know."""
         label = clean(type_name, LABEL_WIDTH * 3)
-        return self._line(None, INFO, "?", label, _fields(raw, skip=("type",)))
+        return self.line(None, INFO, "?", label, _fields(raw, skip=("type",)))
 
     def malformed(self, where: str, reason: str, raw: bytes | None) -> str:
         """A located report of a line that is not a valid event, with an excerpt."""
-        head = self._line(None, WARN, "⚠", "malformed", f"{where}: {clean(reason)}")
+        head = self.line(None, WARN, "⚠", "malformed", f"{where}: {clean(reason)}")
         if raw is None:
             return head
         start, end = self._muted
@@ -90,7 +85,7 @@ class StreamRenderer:
 
     def notice(self, source: str, text: str) -> str:
         """One line about a source (a followed file replaced or truncated)."""
-        return self._line(None, WARN, "↻", "input", f"{clean(source)} {clean(text)}")
+        return self.line(None, WARN, "↻", "input", f"{clean(source)} {clean(text)}")
 
     def text(self, raw: bytes) -> str:
         """A line that is not JSON (castra's stderr), dimmed, as it is."""
@@ -102,6 +97,29 @@ class StreamRenderer:
     @property
     def _indent(self) -> str:
         return " " * (self.vm_width + 5 + LABEL_WIDTH)  # "VM  M LABEL "
+
+    @property
+    def body_width(self) -> int:
+        """Columns left for a body after ``VM  M LABEL`` (0: do not wrap)."""
+        return max(20, self.width - len(self._indent)) if self.width else 0
+
+    @property
+    def muted_pair(self) -> tuple[str, str]:
+        """The dim style, as ANSI strings."""
+        return self._muted
+
+    @property
+    def success_pair(self) -> tuple[str, str]:
+        """The style of a success mark, as ANSI strings."""
+        return self._success
+
+    def level_pair(self, level: Level) -> tuple[str, str]:
+        """The style of an attention level, as ANSI strings."""
+        return self._level[level]
+
+    def fields(self, raw: bytes, skip: tuple[str, ...]) -> str:
+        """The fields of a JSON line as ``key=value`` words (for kinds not known)."""
+        return _fields(raw, skip)
 
     def _head(self, pair: tuple[str, str], mark: str, label: str) -> str:
         """``MARK LABEL`` in its style, padded: formatted once per kind of line."""
@@ -126,7 +144,7 @@ class StreamRenderer:
             self._vm_cells[vm] = cell
         return cell
 
-    def _line(
+    def line(
         self,
         vm: str | None,
         level: Level,
@@ -149,20 +167,20 @@ class StreamRenderer:
         if not more:
             return line
         indent = self._indent
-        return line + "".join(f"{indent}{m}\n" for m in more)
+        return line + "".join(f"{indent}{m}\n" if m else "\n" for m in more)
 
-    def _styled(self, lines: Iterable[str], pair: tuple[str, str]) -> list[str]:
+    def styled(self, lines: Iterable[str], pair: tuple[str, str]) -> list[str]:
         start, end = pair
         return [f"{start}{line}{end}" for line in lines] if start else list(lines)
 
     def _text_lines(self, text: str, level: Level) -> tuple[str, list[str]]:
         lines = clean_lines(text)
-        return lines[0], self._styled(lines[1:], self._level[level])
+        return lines[0], self.styled(lines[1:], self._level[level])
 
     def _hint_lines(self, hint: str | None) -> list[str]:
         if not hint:
             return []
-        return self._styled((f"↳ {line}" for line in clean_lines(hint)), self._hint)
+        return self.styled((f"↳ {line}" for line in clean_lines(hint)), self._hint)
 
     # --- families ---------------------------------------------------------------------
 
@@ -170,34 +188,34 @@ class StreamRenderer:
         first, rest = self._text_lines(e.text, level)
         label = e.severity if e.severity in ev.SEVERITIES else clean(e.severity, LABEL_WIDTH)
         more = rest + self._hint_lines(e.remediation) if level >= WARN else rest
-        return self._line(e.vm, level, MARKS[level], label, first, more, body_styled=True)
+        return self.line(e.vm, level, MARKS[level], label, first, more, body_styled=True)
 
     def _lifecycle(self, e: ev.VmLifecycle, level: Level, raw: bytes) -> str:
         describe = _PHASES.get(e.phase)
         if describe is None:
             body = f"{clean(e.phase, 60)} {_fields(raw, skip=('type', 'vm', 'phase'))}"
-            return self._line(e.vm, level, MARKS[level], "lifecycle", body)
+            return self.line(e.vm, level, MARKS[level], "lifecycle", body)
         label, body = describe(e, self.run)
         more = [self._muted[0] + clean(e.detail) + self._muted[1]] if e.detail else []
-        return self._line(e.vm, level, MARKS[level], label, body, more)
+        return self.line(e.vm, level, MARKS[level], label, body, more)
 
     def _planned(self, e: ev.BootstrapPlanned, level: Level, raw: bytes) -> str:
         action = e.action.replace("_", " ")
         trigger = f", trigger {clean(e.trigger)}" if e.trigger else ""
         body = f"{clean(e.mode)} → {clean(action)}: {clean(e.reason)}{trigger}"
-        more = self._styled((f"! {clean(w)}" for w in e.warnings), self._level[WARN])
+        more = self.styled((f"! {clean(w)}" for w in e.warnings), self._level[WARN])
         vm = self.run.vms.get(e.vm)
         if vm is not None and vm.ssh:
-            more += self._styled([clean(vm.ssh)], self._ssh)
+            more += self.styled([clean(vm.ssh)], self._ssh)
         mark = MARKS[level] if level >= WARN else "▸"
-        return self._line(e.vm, level, mark, "plan", body, more, body_styled=level >= ERROR)
+        return self.line(e.vm, level, mark, "plan", body, more, body_styled=level >= ERROR)
 
     def _started(self, e: ev.BootstrapStarted, level: Level, raw: bytes) -> str:
         body = (
             f"started, trigger {clean(e.trigger)}"
             f" (base {clean(e.base_hash, 16)}, artifact {clean(e.artifact_hash, 16)})"
         )
-        return self._line(e.vm, level, MARKS[level], "bootstrap", body)
+        return self.line(e.vm, level, MARKS[level], "bootstrap", body)
 
     def _step(self, e: ev.BootstrapStep, level: Level, raw: bytes) -> str:
         mark = STEP_MARKS.get(e.status, "?")
@@ -206,17 +224,17 @@ class StreamRenderer:
         detail, more = (None, []) if e.detail is None else self._text_lines(e.detail, level)
         if detail:
             body = f"{body}  {detail}"
-        return self._line(e.vm, level, mark, "step", body, more, body_styled=level >= ERROR)
+        return self.line(e.vm, level, mark, "step", body, more, body_styled=level >= ERROR)
 
     def _completed(self, e: ev.BootstrapCompleted, level: Level, raw: bytes) -> str:
         stamp = f", stamp {clean(e.stamp, 40)}" if e.stamp else ""
         body = f"{clean(e.status, 20)} in {duration(e.duration_ms)}{stamp}"
-        return self._line(e.vm, level, "✓", "bootstrap", body, style=self._success)
+        return self.line(e.vm, level, "✓", "bootstrap", body, style=self._success)
 
     def _failed(self, e: ev.BootstrapFailed, level: Level, raw: bytes) -> str:
         first, rest = self._text_lines(e.error, level)
         body = f"failed after {duration(e.duration_ms)}: {first}"
-        return self._line(e.vm, level, MARKS[level], "bootstrap", body, rest, body_styled=True)
+        return self.line(e.vm, level, MARKS[level], "bootstrap", body, rest, body_styled=True)
 
     def _usage(self, e: ev.Usage, level: Level, raw: bytes) -> str:
         prompt, cached, completion = (
@@ -227,12 +245,12 @@ class StreamRenderer:
         cached_part = f" ({count(cached)} cached)" if cached else ""
         model = f" · {clean(e.model, 60)}" if e.model else ""
         body = f"{count(prompt)} prompt{cached_part} + {count(completion)} completion{model}"
-        return self._line(e.vm, level, MARKS[level], "usage", body)
+        return self.line(e.vm, level, MARKS[level], "usage", body)
 
     def _cleanup(self, e: ev.Cleanup, level: Level, raw: bytes) -> str:
         verb = "would remove" if e.dry_run else "removed"
         body = f"{verb} {clean(e.category or '?', 20)} {size(e.bytes)}  {clean(e.path)}"
-        return self._line(e.vm, level, MARKS[level], "cleanup", body)
+        return self.line(e.vm, level, MARKS[level], "cleanup", body)
 
     def _command(self, e: ev.CommandEvent, level: Level, raw: bytes) -> str:
         status = ev.TYPE_OF[type(e)].removeprefix("command.")
@@ -246,7 +264,7 @@ class StreamRenderer:
         if e.detail:
             detail, more = self._text_lines(e.detail, level)
             body = f"{body}: {detail}"
-        return self._line(
+        return self.line(
             None, level, MARKS[level], "command", body, more, body_styled=level >= ERROR
         )
 
@@ -262,7 +280,7 @@ class StreamRenderer:
         if e.bytes_transferred is not None:
             parts.append(f"{size(e.bytes_transferred)} transferred")
         body = " · ".join(parts)
-        return self._line(None, level, MARKS[level], "summary", body, body_styled=level >= ERROR)
+        return self.line(None, level, MARKS[level], "summary", body, body_styled=level >= ERROR)
 
 
 def _fields(raw: bytes, skip: tuple[str, ...]) -> str:

@@ -29,6 +29,15 @@ STYLES: Final = {
     "heading": "bold",
 }
 #: Colours that tell VMs apart in an interleaved stream (none of them a severity colour).
+#: The mark of each attention level at the head of a line, and of step outcomes.
+MARKS: Final = {
+    Level.INFO: "·",
+    Level.PROGRESS: "▸",
+    Level.WARN: "!",
+    Level.ERROR: "✗",
+    Level.BLOCKER: "‼",
+}
+STEP_MARKS: Final = {"success": "✓", "skipped": "–", "failed": "✗"}
 VM_COLOURS: Final = ("cyan", "magenta", "blue", "bright_cyan", "bright_magenta", "bright_blue")
 LEVEL_STYLE: Final = {level: f"sev.{level.label}" for level in Level}
 

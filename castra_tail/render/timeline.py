@@ -14,8 +14,7 @@ from typing import Final
 
 from castra_tail.events import BootstrapStep
 from castra_tail.model import Bootstrap, Vm
-from castra_tail.render.stream import STEP_MARKS
-from castra_tail.render.theme import Palette
+from castra_tail.render.theme import STEP_MARKS, Palette
 from castra_tail.text import clean, clean_lines, duration
 
 BAR: Final = {"success": "█", "failed": "▓", "skipped": "░"}

@@ -1,0 +1,183 @@
+"""The harness's events as a transcript: what the agent thought, ran, changed and said.
+
+Reasoning is dimmed (and hidden below ``--level progress``: it is info),
+agent messages read as text, a command shows its status and exit code with
+its output folded to a few lines, file changes as ``+``/``-``/``~`` paths, to-do
+lists with check boxes. Long text is wrapped to the terminal by display
+cells, so double-width CJK text wraps and stays aligned under its column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Final
+
+from rich.cells import cell_len
+
+from castra_tail import events as ev
+from castra_tail.attention import Level
+from castra_tail.render.theme import MARKS, STEP_MARKS
+from castra_tail.text import clean, clean_lines, count
+
+if TYPE_CHECKING:
+    from castra_tail.render.stream import StreamRenderer
+
+OUTPUT_LINES: Final = 3
+CHANGE_MARKS: Final = {"add": "+", "delete": "-", "update": "~"}
+_TOKENS: Final = re.compile(r"\S+\s*|\s+")
+_TITLE: Final = re.compile(r"\*\*(.+)\*\*")
+
+
+def wrap(line: str, width: int) -> list[str]:
+    """``line`` in pieces of at most ``width`` display cells, broken at spaces where it can."""
+    if width <= 0 or cell_len(line) <= width:
+        return [line]
+    pieces: list[str] = []
+    current, used = "", 0
+    for token in _TOKENS.findall(line):
+        size = cell_len(token.rstrip())
+        if used + size <= width:
+            current, used = current + token, used + cell_len(token)
+            continue
+        if size > width:  # no space to break it at (CJK text, a long path): fill the line
+            cut = _fit(token, width - used) if used < width else 0
+            current, token = current + token[:cut], token[cut:]
+        if current.strip():
+            pieces.append(current.rstrip())
+        while cell_len(token.rstrip()) > width:
+            cut = max(1, _fit(token, width))  # a wide character wider than the line still moves on
+            pieces.append(token[:cut])
+            token = token[cut:]
+        current, used = token, cell_len(token)
+    if current.strip():
+        pieces.append(current.rstrip())
+    return pieces or [""]
+
+
+def _fit(text: str, width: int) -> int:
+    """How many characters of ``text`` fit in ``width`` cells."""
+    used = 0
+    for i, char in enumerate(text):
+        used += cell_len(char)
+        if used > width:
+            return i
+    return len(text)
+
+
+class Transcript:
+    """Renders the harness's events through a ``StreamRenderer``'s layout."""
+
+    def __init__(self, lines: StreamRenderer) -> None:
+        self.lines = lines
+        self.items: dict[str, Callable[[ev.Item, Level, bytes], tuple[str, str, list[str]]]] = {
+            "agent_message": self._agent,
+            "reasoning": self._reasoning,
+            "command_execution": self._command,
+            "file_change": self._files,
+            "todo_list": self._todo,
+            "mcp_tool_call": self._tool,
+            "web_search": lambda item, level, raw: ("search", clean(item.query or ""), []),
+            "error": lambda item, level, raw: ("error", clean(item.message or ""), []),
+        }
+
+    def methods(self) -> dict[type, Callable[[Any, Level, bytes], str]]:
+        """The renderer's methods for the harness's event types."""
+        return {
+            ev.ThreadStarted: self._thread,
+            ev.TurnStarted: lambda e, level, raw: self._plain(level, "turn", "started"),
+            ev.TurnCompleted: self._turn_completed,
+            ev.TurnFailed: self._turn_failed,
+            ev.ItemStarted: self._item,
+            ev.ItemUpdated: self._item,
+            ev.ItemCompleted: self._item,
+            ev.HarnessError: lambda e, level, raw: self._text(level, "error", e.message),
+        }
+
+    # --- thread, turns, errors ----------------------------------------------------------
+
+    def _plain(self, level: Level, label: str, body: str, more: list[str] | None = None) -> str:
+        return self.lines.line(None, level, MARKS[level], label, body, more or [])
+
+    def _thread(self, e: ev.ThreadStarted, level: Level, raw: bytes) -> str:
+        return self._plain(level, "thread", f"started {clean(e.thread_id, 80)}")
+
+    def _turn_completed(self, e: ev.TurnCompleted, level: Level, raw: bytes) -> str:
+        u = e.usage
+        cached = f" ({count(u.cached_input_tokens)} cached)" if u.cached_input_tokens else ""
+        body = f"completed · {count(u.input_tokens)} in{cached} + {count(u.output_tokens)} out"
+        return self._plain(level, "turn", body)
+
+    def _turn_failed(self, e: ev.TurnFailed, level: Level, raw: bytes) -> str:
+        return self._text(level, "turn", e.error.message, prefix="failed: ")
+
+    def _text(self, level: Level, label: str, text: str, prefix: str = "") -> str:
+        first, *rest = self._wrapped(text)
+        more = self.lines.styled(rest, self.lines.level_pair(level))
+        return self.lines.line(
+            None, level, MARKS[level], label, prefix + first, more, body_styled=True
+        )
+
+    def _wrapped(self, text: str) -> list[str]:
+        width = self.lines.body_width
+        return [piece for line in clean_lines(text) for piece in wrap(line, width)]
+
+    # --- items --------------------------------------------------------------------------
+
+    def _item(self, e: ev.ItemEvent, level: Level, raw: bytes) -> str:
+        item = e.item
+        describe = self.items.get(item.type)
+        if describe is None:
+            fields = self.lines.fields(raw, skip=("type",))
+            return self._plain(level, "item", f"{clean(item.type, 40)} {fields}")
+        label, body, more = describe(item, level, raw)
+        mark = MARKS[level]
+        if item.status == "completed" and level < Level.ERROR:
+            mark = STEP_MARKS["success"]
+        style = self.lines.success_pair if mark == "✓" else None
+        styled = level >= Level.ERROR or item.type in ("agent_message", "reasoning")
+        return self.lines.line(
+            None, level, mark, label, body, more, body_styled=styled, style=style
+        )
+
+    def _agent(self, item: ev.Item, level: Level, raw: bytes) -> tuple[str, str, list[str]]:
+        first, *rest = self._wrapped(item.text or "")
+        return "agent", first, rest
+
+    def _reasoning(self, item: ev.Item, level: Level, raw: bytes) -> tuple[str, str, list[str]]:
+        pieces = self._wrapped(_untitle(item.text or ""))
+        return "reasoning", pieces[0], self.lines.styled(pieces[1:], self.lines.muted_pair)
+
+    def _command(self, item: ev.Item, level: Level, raw: bytes) -> tuple[str, str, list[str]]:
+        if item.status == "in_progress" or (item.exit_code is None and item.status != "failed"):
+            state = "running"
+        else:
+            state = f"exit {item.exit_code}" if item.exit_code is not None else item.status or ""
+        body = f"$ {clean(item.command or '', 300)}  ({clean(state, 30)})"
+        output = [line for line in clean_lines((item.aggregated_output or "").rstrip("\n")) if line]
+        shown = output[:OUTPUT_LINES]
+        if len(output) > OUTPUT_LINES:
+            shown.append(f"… {len(output) - OUTPUT_LINES} more lines")
+        return "run", body, self.lines.styled(shown, self.lines.muted_pair)
+
+    def _files(self, item: ev.Item, level: Level, raw: bytes) -> tuple[str, str, list[str]]:
+        n = len(item.changes)
+        body = f"{n} file{'s' * (n != 1)} {'not ' if item.status == 'failed' else ''}changed"
+        more = [f"{CHANGE_MARKS.get(c.kind, '?')} {clean(c.path)}" for c in item.changes]
+        return "files", body, more
+
+    def _todo(self, item: ev.Item, level: Level, raw: bytes) -> tuple[str, str, list[str]]:
+        done = sum(t.completed for t in item.items)
+        more = [f"{'☑' if t.completed else '☐'} {clean(t.text)}" for t in item.items]
+        return "todo", f"{done}/{len(item.items)} done", more
+
+    def _tool(self, item: ev.Item, level: Level, raw: bytes) -> tuple[str, str, list[str]]:
+        name = f"{clean(item.server or '?', 40)}.{clean(item.tool or '?', 40)}"
+        return "tool", f"{name} ({clean(item.status or '', 20)})", []
+
+
+def _untitle(text: str) -> str:
+    """Codex starts reasoning with ``**A title**``: show the title without the stars."""
+    return "\n".join(
+        m[1] if (m := _TITLE.fullmatch(line.strip())) else line for line in text.split("\n")
+    )

@@ -56,16 +56,22 @@ def _canonical(event: ev.Event, draw: st.DrawFn) -> ev.Event:
         event.category = draw(st.sampled_from(ev.CATEGORIES))
     elif isinstance(event, ev.VmLifecycle):
         event.phase = draw(st.sampled_from(ev.PHASES) | st.text(max_size=12))
-        for name in ev.PHASE_FIELDS.get(event.phase, ()):
-            if getattr(event, name) is None:
-                field = next(
-                    f for f in msgspec.inspect.type_info(ev.VmLifecycle).fields if f.name == name
-                )
-                member = next(
-                    m for m in field.type.types if not isinstance(m, msgspec.inspect.NoneType)
-                )
-                setattr(event, name, draw(for_type(member)))
+        _required(event, ev.PHASE_FIELDS.get(event.phase, ()), draw)
+    elif isinstance(event, ev.ItemEvent):
+        event.item.type = draw(st.sampled_from(ev.ITEM_TYPES) | st.text(max_size=12))
+        _required(event.item, ev.ITEM_FIELDS.get(event.item.type, ()), draw)
     return event
+
+
+def _required(struct: msgspec.Struct, names: tuple[str, ...], draw: st.DrawFn) -> None:
+    """Give the optional fields ``names`` a value where they have none."""
+    fields = {f.name: f for f in msgspec.inspect.type_info(type(struct)).fields}  # type: ignore[union-attr]
+    for name in names:
+        if getattr(struct, name) is None:
+            member = next(
+                m for m in fields[name].type.types if not isinstance(m, msgspec.inspect.NoneType)
+            )
+            setattr(struct, name, draw(for_type(member)))
 
 
 @st.composite

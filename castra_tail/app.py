@@ -16,13 +16,20 @@ from typing import Final
 from castra_tail.attention import Level
 from castra_tail.filters import Selector
 from castra_tail.inputs import CommandSource, FileSource, Source, read_inputs
-from castra_tail.loop import Quiet, consume, relay_stderr
+from castra_tail.loop import consume, relay_stderr
 from castra_tail.output import Env, StdoutClosed
 from castra_tail.reader import DEFAULT_MAX_LINE, unreadable
 from castra_tail.state import Run
 from castra_tail.text import clean
 from castra_tail.verdict import judge
-from castra_tail.views import NdjsonView, ReportView, View, json_document, markdown_document
+from castra_tail.views import (
+    NdjsonView,
+    ReportView,
+    Silent,
+    View,
+    json_document,
+    markdown_document,
+)
 
 FORMATS: Final = ("text", "ndjson", "json", "markdown")
 #: Exit status when the reader of stdout went away, as a shell reports SIGPIPE.
@@ -171,7 +178,7 @@ def replay(paths: Sequence[str], max_line: int = DEFAULT_MAX_LINE) -> Run:
     """The finished ``Run`` of some files, with nothing shown."""
     state = Run()
     items = read_inputs([FileSource(p) for p in paths], max_line)
-    consume(items, state, Quiet(), Selector(), None)
+    consume(items, state, Silent(), Selector(), None)
     state.finish()
     return state
 

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from castra_tail import CONTRACT_VERSION, __version__
+from castra_tail.reader import DEFAULT_MAX_LINE
 
 _HELP = f"""Read Castra Event Contract {CONTRACT_VERSION} streams (NDJSON): decode, filter,
 render, and exit non-zero when the run failed.
@@ -38,6 +39,27 @@ Exit status: 0 clean; 1 an event at or above --fail-on (or a malformed line with
 --strict, or an incomplete stream); 2 usage error; a wrapped command's own status
 when it failed; 130 interrupted.
 """
+
+
+#: The inputs of ``castra-tail`` and ``castra-tail check``.
+Files = Annotated[
+    list[str] | None,
+    typer.Argument(
+        metavar="FILE",
+        help="Event streams to read; - (or none) is standard input.",
+        show_default=False,
+    ),
+]
+MaxLineBytes = Annotated[
+    int,
+    typer.Option(
+        "--max-line-bytes",
+        rich_help_panel="Input",
+        min=1,
+        metavar="BYTES",
+        help="Longer lines are skipped and reported, never held in memory.",
+    ),
+]
 
 
 class Format(StrEnum):
@@ -92,14 +114,7 @@ def tail_app(command: tuple[str, ...] = ()) -> typer.Typer:
 
     @app.command(help=_HELP, epilog=_EPILOG)
     def tail(
-        files: Annotated[
-            list[str] | None,
-            typer.Argument(
-                metavar="FILE",
-                help="Event streams to read; - is standard input.",
-                show_default=False,
-            ),
-        ] = None,
+        files: Files = None,
         type_: Annotated[
             list[str] | None,
             typer.Option(
@@ -278,16 +293,7 @@ def tail_app(command: tuple[str, ...] = ()) -> typer.Typer:
                 show_default=False,
             ),
         ] = None,
-        max_line_bytes: Annotated[
-            int,
-            typer.Option(
-                "--max-line-bytes",
-                rich_help_panel="Input",
-                min=1,
-                metavar="BYTES",
-                help="Longer lines are skipped and reported, never held in memory.",
-            ),
-        ] = 16 << 20,
+        max_line_bytes: MaxLineBytes = DEFAULT_MAX_LINE,
         version: Annotated[
             bool, typer.Option("--version", "-V", help="Print the version and exit.")
         ] = False,
@@ -371,14 +377,7 @@ def check_app() -> typer.Typer:
         "FILE:LINE: reason. Exit 1 when there is any (notes do not count)."
     )
     def check(
-        files: Annotated[
-            list[str] | None,
-            typer.Argument(
-                metavar="FILE",
-                help="Streams to check; - (or none) is standard input.",
-                show_default=False,
-            ),
-        ] = None,
+        files: Files = None,
         fmt: Annotated[
             CheckFormat,
             typer.Option(
@@ -387,15 +386,7 @@ def check_app() -> typer.Typer:
                 help="text: a line per finding; json: one document for machines.",
             ),
         ] = CheckFormat.text,
-        max_line_bytes: Annotated[
-            int,
-            typer.Option(
-                "--max-line-bytes",
-                min=1,
-                metavar="BYTES",
-                help="Longer lines are reported, never held in memory.",
-            ),
-        ] = 16 << 20,
+        max_line_bytes: MaxLineBytes = DEFAULT_MAX_LINE,
     ) -> None:
         from castra_tail import check as checking
         from castra_tail.app import file_sources

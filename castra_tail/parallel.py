@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, BinaryIO, Final, cast
 
 from castra_tail.filters import Selector
 from castra_tail.inputs import Chunk
-from castra_tail.loop import Quiet, consume
+from castra_tail.loop import consume
 from castra_tail.merge import merge
 from castra_tail.reader import batches
 from castra_tail.state import Run
+from castra_tail.views import Silent
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -113,7 +114,7 @@ def _read_range(path: str, lo: int, hi: int, max_line: int, run: Run) -> None:
     with open(path, "rb") as f:
         stream = cast(BinaryIO, _Range(f, lo, hi))
         items = (Chunk(path, *batch) for batch in batches(stream, max_line) if batch is not None)
-        consume(items, run, Quiet(), Selector(), None)
+        consume(items, run, Silent(), Selector(), None)
 
 
 class _Range:

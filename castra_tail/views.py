@@ -44,17 +44,47 @@ class View(Protocol):
     def close(self, run: Run, verdict: Verdict) -> None: ...
 
 
-class _StderrNotes:
-    """Side output of the machine formats: notes and the command's stderr go to stderr."""
+class Silent:
+    """A view that shows nothing: the base of the others, and what replay() reads with."""
 
-    def __init__(self, env: Env) -> None:
-        self.env = env
+    shows_events = False
 
     def begin(self, now: float) -> None:
         return None
 
+    def event(self, event: ev.Event, level: Level, raw: bytes) -> None:
+        return None
+
+    def unknown(self, type_name: str, raw: bytes) -> None:
+        return None
+
+    def malformed(self, source: str, line: int, reason: str, raw: bytes | None) -> None:
+        return None
+
+    def text(self, raw: bytes) -> None:
+        return None
+
+    def stderr(self, raw: bytes) -> None:
+        return None
+
+    def notice(self, source: str, text: str) -> None:
+        return None
+
+    def flush(self) -> None:
+        return None
+
     def tick(self, now: float) -> None:
         return None
+
+    def close(self, run: Run, verdict: Verdict) -> None:
+        return None
+
+
+class _StderrNotes(Silent):
+    """Side output of the machine formats: notes and the command's stderr go to stderr."""
+
+    def __init__(self, env: Env) -> None:
+        self.env = env
 
     def stderr(self, raw: bytes) -> None:
         self.env.stderr.write(show_bytes(raw) + "\n")
@@ -107,24 +137,10 @@ class NdjsonView(_StderrNotes):
 class ReportView(_StderrNotes):
     """One document at the end (``--format json`` or ``markdown``), nothing before it."""
 
-    shows_events = False
-
     def __init__(self, env: Env, document: Callable[[Run, Verdict], bytes]) -> None:
         super().__init__(env)
         self.out = env.stdout
         self.document = document
-
-    def event(self, event: ev.Event, level: Level, raw: bytes) -> None:
-        return None
-
-    def unknown(self, type_name: str, raw: bytes) -> None:
-        return None
-
-    def malformed(self, source: str, line: int, reason: str, raw: bytes | None) -> None:
-        return None
-
-    def text(self, raw: bytes) -> None:
-        return None
 
     def flush(self) -> None:
         self.env.stderr.flush()

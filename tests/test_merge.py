@@ -10,11 +10,12 @@ from hypothesis import strategies as st
 from castra_tail.attention import Level
 from castra_tail.filters import Selector
 from castra_tail.inputs import Chunk
-from castra_tail.loop import Quiet, consume
+from castra_tail.loop import consume
 from castra_tail.merge import merge
 from castra_tail.render.report import report
 from castra_tail.state import Run
 from castra_tail.verdict import judge
+from castra_tail.views import Silent
 
 from conftest import EXAMPLES
 
@@ -39,7 +40,7 @@ POOL = EXAMPLE_LINES + ODD_LINES
 
 
 def read(lines: list[bytes], run: Run) -> Run:
-    consume([Chunk("s.ndjson", 1, list(lines))], run, Quiet(), Selector(), None)
+    consume([Chunk("s.ndjson", 1, list(lines))], run, Silent(), Selector(), None)
     return run
 
 
@@ -96,7 +97,7 @@ def test_a_big_file_read_on_two_cores_equals_one(tmp_path) -> None:  # type: ign
     together = Run()
     parallel.read_file(str(path), together, 1 << 20, jobs=3)
     alone = Run()
-    read_into(read_inputs([FileSource(str(path))], 1 << 20), alone, Quiet(), Selector(), None)
+    read_into(read_inputs([FileSource(str(path))], 1 << 20), alone, Silent(), Selector(), None)
     assert finished(together) == finished(alone)
 
 

@@ -352,7 +352,10 @@ def demo_app() -> typer.Typer:
             str, typer.Argument(help=f"Example to replay: {', '.join(demo.names())}.")
         ] = demo.DEFAULT,
         speed: Annotated[
-            float, typer.Option("--speed", min=0.0, help="Pace multiplier; 0 replays at once.")
+            float,
+            typer.Option(
+                "--speed", min=0.0, help="How many times faster than real; 0 replays at once."
+            ),
         ] = 1.0,
         color: Annotated[Color, typer.Option("--color", case_sensitive=False)] = Color.auto,
     ) -> None:

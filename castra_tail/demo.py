@@ -35,7 +35,8 @@ def run(name: str, *, speed: float, color: str) -> int:
     if not example.is_file():
         raise app.UsageError(f"no example {name!r}; choose one of: {', '.join(names())}")
     env = Env.from_process()
-    pace = speed if env.stdout_tty else 0.0
+    # pace: seconds of pause per second of a realistic one (0: none at all)
+    pace = 1 / speed if env.stdout_tty and speed > 0 else 0.0
     source = _Replay(f"examples/{name}.ndjson", example.read_bytes(), pace)
     return app.run(app.Options(color=color), env, sources=[source])
 

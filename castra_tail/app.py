@@ -31,7 +31,6 @@ from castra_tail.views import (
     markdown_document,
 )
 
-FORMATS: Final = ("text", "ndjson", "json", "markdown")
 #: Exit status when the reader of stdout went away, as a shell reports SIGPIPE.
 PIPE_CLOSED: Final = 128 + signal.SIGPIPE
 #: Exit status when the wrapped command cannot be started, as a shell reports it.

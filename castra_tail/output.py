@@ -18,7 +18,6 @@ if TYPE_CHECKING:  # Rich is imported when something is drawn, not to copy lines
     from rich.color import ColorSystem
     from rich.console import Console, RenderableType
 
-COLOR_CHOICES: Final = ("auto", "always", "never")
 DEFAULT_WIDTH: Final = 80
 
 
@@ -27,11 +26,10 @@ class StdoutClosed(Exception):
 
 
 class Writer:
-    """A batching writer over a binary stream; a text file for Rich too."""
+    """A batching writer over a binary stream: text and bytes, in order, one write a batch."""
 
-    def __init__(self, stream: BinaryIO, *, tty: bool = False) -> None:
+    def __init__(self, stream: BinaryIO) -> None:
         self._stream = stream
-        self._tty = tty
         self._text: list[str] = []
         self._bytes: list[bytes] = []
 
@@ -73,15 +71,6 @@ class Writer:
         except BrokenPipeError as exc:
             raise StdoutClosed from exc
 
-    def isatty(self) -> bool:
-        """Whether the stream is a terminal (decided once, by the environment)."""
-        return self._tty
-
-    @property
-    def encoding(self) -> str:
-        """Always UTF-8."""
-        return "utf-8"
-
 
 @dataclass
 class Env:
@@ -105,7 +94,7 @@ class Env:
             except OSError:
                 width = None
         return cls(
-            stdout=Writer(sys.stdout.buffer, tty=tty),
+            stdout=Writer(sys.stdout.buffer),
             stderr=sys.stderr,
             stdout_tty=tty,
             stdin_tty=sys.stdin.isatty() if sys.stdin else False,

@@ -332,11 +332,6 @@ class Run:
         return sum(self.by_level)
 
     @property
-    def max_level(self) -> Level | None:
-        """The highest attention level seen, if any event was."""
-        return next((Level(i) for i in reversed(range(len(Level))) if self.by_level[i]), None)
-
-    @property
     def first_at_level(self) -> dict[Level, Notable]:
         """The first event seen at each level."""
         return {Level(i): n for i, n in enumerate(self._firsts) if n is not None}

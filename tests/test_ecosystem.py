@@ -193,21 +193,7 @@ def test_shell_completion_script_and_answers() -> None:
         ["--show-completion", "bash"], env={"_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}
     )
     assert "_CASTRA_TAIL_COMPLETE" in script.out
-    env = dict(
-        os.environ,
-        _CASTRA_TAIL_COMPLETE="complete_bash",
-        COMP_WORDS="castra-tail --type boot",
-        COMP_CWORD="2",
-    )
-    done = subprocess.run(
-        [sys.executable, "-m", "castra_tail"],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-    )
-    assert done.stdout.split() == [
+    assert complete("castra-tail --type boot") == [
         "bootstrap",
         "bootstrap.planned",
         "bootstrap.started",
@@ -221,16 +207,26 @@ def test_shell_completion_script_and_answers() -> None:
         ("--format", "markdown"),
         ("--color", "always"),
     ):
-        env.update(COMP_WORDS=f"castra-tail {flag} ", COMP_CWORD="2")
-        done = subprocess.run(
-            [sys.executable, "-m", "castra_tail"],
-            env=env,
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            timeout=60,
-        )
-        assert expected in done.stdout.split(), (flag, done.stdout)
+        assert expected in complete(f"castra-tail {flag} "), flag
+
+
+def complete(words: str) -> list[str]:
+    """What bash completion offers for the last of ``words``, asked as bash asks it."""
+    env = dict(
+        os.environ,
+        _CASTRA_TAIL_COMPLETE="complete_bash",
+        COMP_WORDS=words,
+        COMP_CWORD=str(len(words.split(" ")) - 1),
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "castra_tail"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    return done.stdout.split()
 
 
 @pytest.mark.parametrize(

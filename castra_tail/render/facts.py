@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from castra_tail.model import Command, Vm
+from castra_tail.render.theme import BOOTSTRAP_MARKS
 from castra_tail.state import Run
 from castra_tail.text import clean, clean_lines, count, duration, size, vm_counts
 from castra_tail.verdict import Verdict
@@ -28,15 +29,6 @@ _STATE_TONE: Final = {
     "failed": "bad",
     "incomplete": "sev.warn",
     "interrupted": "sev.warn",
-}
-_BOOT: Final = {
-    "success": ("✓ success", "step.success"),
-    "noop": ("✓ noop", "step.success"),
-    "failed": ("✗ failed", "step.failed"),
-    "incomplete": ("… incomplete", "sev.warn"),
-    "interrupted": ("… interrupted", "sev.warn"),
-    "running": ("▸ running", "sev.progress"),
-    "planned": ("· planned", "muted"),
 }
 
 
@@ -88,7 +80,8 @@ def vm_row(vm: Vm) -> list[Fact]:
     b = vm.bootstrap
     boot, slowest = NONE, NONE
     if b is not None:
-        word, tone = _BOOT.get(b.status, (clean(b.status, 20), "muted"))
+        mark, tone = BOOTSTRAP_MARKS.get(b.status, ("?", "muted"))
+        word = f"{mark} {clean(b.status, 20)}"
         took = f" {duration(b.duration_ms)}" if b.duration_ms is not None else ""
         boot = Fact(word + took, tone)
         step = b.slowest_step

@@ -38,6 +38,16 @@ MARKS: Final = {
     Level.BLOCKER: "‼",
 }
 STEP_MARKS: Final = {"success": "✓", "skipped": "–", "failed": "✗"}
+#: How a bootstrap's status is marked and styled, in the timeline and the summary.
+BOOTSTRAP_MARKS: Final = {
+    "success": ("✓", "ok"),
+    "noop": ("✓", "ok"),
+    "failed": ("✗", "bad"),
+    "incomplete": ("…", "sev.warn"),
+    "interrupted": ("…", "sev.warn"),
+    "running": ("▸", "sev.progress"),
+    "planned": ("·", "muted"),
+}
 VM_COLOURS: Final = ("cyan", "magenta", "blue", "bright_cyan", "bright_magenta", "bright_blue")
 LEVEL_STYLE: Final = {level: f"sev.{level.label}" for level in Level}
 

@@ -14,7 +14,7 @@ from typing import Final
 
 from castra_tail.events import BootstrapStep
 from castra_tail.model import Bootstrap, Vm
-from castra_tail.render.theme import STEP_MARKS, Palette
+from castra_tail.render.theme import BOOTSTRAP_MARKS, STEP_MARKS, Palette
 from castra_tail.text import clean, clean_lines, duration
 
 BAR: Final = {"success": "█", "failed": "▓", "skipped": "░"}
@@ -22,16 +22,6 @@ STEP_STYLE: Final = {"success": "step.success", "failed": "step.failed", "skippe
 MIN_BAR: Final = 10
 MAX_NAME: Final = 20
 DUR_WIDTH: Final = 7
-
-_HEADLINE: Final = {
-    "success": ("✓", "ok"),
-    "noop": ("✓", "ok"),
-    "failed": ("✗", "bad"),
-    "incomplete": ("…", "sev.warn"),
-    "interrupted": ("…", "sev.warn"),
-    "running": ("▸", "sev.progress"),
-    "planned": ("·", "muted"),
-}
 
 
 def timeline(vm: Vm, width: int, p: Palette) -> str:
@@ -64,7 +54,7 @@ def timeline(vm: Vm, width: int, p: Palette) -> str:
 
 
 def _headline(name: str, b: Bootstrap, p: Palette) -> str:
-    mark, style = _HEADLINE.get(b.status, ("?", "muted"))
+    mark, style = BOOTSTRAP_MARKS.get(b.status, ("?", "muted"))
     n = len(b.steps)
     facts = {
         "success": f"success in {duration(b.duration_ms)}",

@@ -15,7 +15,7 @@ point of generated streams.
 from __future__ import annotations
 
 from castra_tail.model import Command, Notable, Problem, Shutdown, Vm, Where
-from castra_tail.state import MAX_COMMANDS, MAX_RECORDS, MAX_UNKNOWN_TYPES, MAX_VMS, OTHER, Run
+from castra_tail.state import MAX_COMMANDS, MAX_RECORDS, MAX_VMS, Run, bump
 
 
 def merge(run: Run, part: Run, line_offset: int) -> None:
@@ -48,9 +48,7 @@ def _moved(where: Where, line_offset: int) -> Where:
 
 def _add(into: dict[str, int], more: dict[str, int]) -> None:
     for key, n in more.items():
-        if key not in into and len(into) >= MAX_UNKNOWN_TYPES:
-            key = OTHER
-        into[key] = into.get(key, 0) + n
+        bump(into, key, n)
 
 
 def _counts(run: Run, part: Run) -> None:

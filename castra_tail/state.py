@@ -136,9 +136,7 @@ class Run:
 
     def add_unknown(self, type_name: str) -> None:
         """Account for an event of a type this contract version does not know."""
-        if type_name not in self.unknown_types and len(self.unknown_types) >= MAX_UNKNOWN_TYPES:
-            type_name = OTHER
-        self.unknown_types[type_name] += 1
+        bump(self.unknown_types, type_name)
 
     def vm(self, name: str) -> Vm | None:
         """The VM called ``name``, created on first sight (None past the cap)."""
@@ -154,10 +152,7 @@ class Run:
     # --- per family ---------------------------------------------------------------
 
     def _message(self, e: ev.Message) -> None:
-        messages, severity = self.messages, e.severity
-        if severity not in messages and len(messages) >= MAX_UNKNOWN_TYPES:
-            severity = OTHER  # unknown severities are kept as they are, up to a cap
-        messages[severity] = messages.get(severity, 0) + 1
+        bump(self.messages, e.severity)  # an unknown severity is kept as it is, up to the cap
 
     def _lifecycle(self, e: ev.VmLifecycle) -> None:
         vm = self.vms.get(e.vm) or self._new_vm(e.vm)
@@ -222,11 +217,7 @@ class Run:
         tokens["completion"] += e.completion_tokens or 0
 
     def _cleanup(self, e: ev.Cleanup) -> None:
-        per_category = self.cleanup["dry_run" if e.dry_run else "real"]
-        category = e.category or "?"
-        if category not in per_category and len(per_category) >= MAX_UNKNOWN_TYPES:
-            category = OTHER
-        per_category[category] = per_category.get(category, 0) + e.bytes
+        bump(self.cleanup["dry_run" if e.dry_run else "real"], e.category or "?", e.bytes)
 
     def _command(self, e: ev.CommandEvent) -> None:
         status = _COMMAND_STATUS[e.__class__]
@@ -279,8 +270,8 @@ class Run:
 
     def _item(self, e: ev.ItemCompleted) -> None:
         h, item = self.harness, e.item  # started and updated items end in a completed one
-        kind = item.type if item.type in h.items or len(h.items) < MAX_UNKNOWN_TYPES else OTHER
-        h.items[kind] = h.items.get(kind, 0) + 1
+        bump(h.items, item.type)
+        kind = item.type
         if kind == "command_execution":
             h.commands_run += 1
             if item.status == "failed" or item.exit_code:
@@ -381,6 +372,16 @@ class Run:
         if has_work and self.summary is None:
             gaps.append("no summary event")
         return gaps
+
+
+def bump(counts: dict[str, int], key: str, n: int = 1) -> None:
+    """Add ``n`` to ``counts[key]``; past MAX_UNKNOWN_TYPES keys, a new key counts as OTHER.
+
+    For counts keyed by strings from the stream, which no one bounds.
+    """
+    if key not in counts and len(counts) >= MAX_UNKNOWN_TYPES:
+        key = OTHER
+    counts[key] = counts.get(key, 0) + n
 
 
 _COMMAND_STATUS: Final = {

@@ -25,7 +25,7 @@ from castra_tail.decode import BLANK, Malformed, Unknown, decode
 from castra_tail.inputs import Chunk, Source, read_inputs
 from castra_tail.output import StdoutClosed, Writer
 from castra_tail.reader import Skipped
-from castra_tail.text import clean
+from castra_tail.text import clean, plural
 
 MAX_TRACKED_VMS: Final = 100_000
 _RFC3339: Final = re.compile(
@@ -222,14 +222,10 @@ def run(sources: Sequence[Source], out: Writer, *, fmt: str, max_line: int) -> i
                 out.write(clean(finding.text()) + "\n")
             verdict = "ok" if checker.errors == 0 else "FAILED"
             out.write(
-                f"check {verdict}: {_n(checker.lines, 'line')}, "
-                f"{_n(checker.errors, 'error')}, {_n(checker.notes, 'note')}\n"
+                f"check {verdict}: {plural(checker.lines, 'line')}, "
+                f"{plural(checker.errors, 'error')}, {plural(checker.notes, 'note')}\n"
             )
         out.flush()
     except StdoutClosed:
         return 141
     return 1 if checker.errors else 0
-
-
-def _n(count: int, word: str) -> str:
-    return f"{count:,} {word}{'s' * (count != 1)}"

@@ -95,6 +95,11 @@ def count(n: int) -> str:
     return f"{n:,}"
 
 
+def plural(n: int, word: str) -> str:
+    """``1 line``, ``2,048 lines``."""
+    return f"{n:,} {word}{'s' * (n != 1)}"
+
+
 def vm_counts(vms: VmCounts) -> str:
     """``VMs 2 ok / 1 failed of 3`` (``?`` for a count not reported)."""
     ok = "?" if vms.ok is None else vms.ok

@@ -14,7 +14,7 @@ from typing import Final
 from castra_tail.model import Command, Vm
 from castra_tail.render.theme import BOOTSTRAP_MARKS
 from castra_tail.state import Run
-from castra_tail.text import clean, clean_lines, count, duration, size, vm_counts
+from castra_tail.text import clean, clean_lines, count, duration, plural, size, vm_counts
 from castra_tail.verdict import Verdict
 
 SHOWN_PROBLEMS: Final = 5
@@ -174,13 +174,12 @@ def totals(run: Run) -> list[tuple[str, Fact]]:
 def _harness(run: Run) -> Fact:
     h = run.harness
     parts = [
-        f"{count(h.turns)} turn{'s' * (h.turns != 1)} ({count(h.turns_failed)} failed)",
-        f"{count(h.commands_run)} command{'s' * (h.commands_run != 1)} run "
-        f"({count(h.commands_failed)} failed)",
-        f"{count(h.files_changed)} file{'s' * (h.files_changed != 1)} changed",
+        f"{plural(h.turns, 'turn')} ({count(h.turns_failed)} failed)",
+        f"{plural(h.commands_run, 'command')} run ({count(h.commands_failed)} failed)",
+        f"{plural(h.files_changed, 'file')} changed",
     ]
     if h.errors:
-        parts.append(f"{count(h.errors)} error{'s' * (h.errors != 1)}")
+        parts.append(plural(h.errors, "error"))
     bad = h.turns_failed or h.commands_failed or h.errors
     return Fact(" · ".join(parts), "sev.error" if bad else "")
 
@@ -233,8 +232,7 @@ def _problems(run: Run) -> Fact:
         where = f"line{'s' * (len(shown) > 1)} {where}"
     more = " …" if run.malformed > len(shown) else ""
     text_note = f", {count(run.text_lines)} of them plain text" if run.text_lines else ""
-    plural = "s" if run.malformed != 1 else ""
-    return Fact(f"{count(run.malformed)} line{plural}{text_note} ({where}{more})", "sev.warn")
+    return Fact(f"{plural(run.malformed, 'line')}{text_note} ({where}{more})", "sev.warn")
 
 
 def verdict(v: Verdict) -> tuple[Fact, str]:

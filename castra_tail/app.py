@@ -11,7 +11,6 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Final
 
 from castra_tail.attention import Level
 from castra_tail.filters import Selector
@@ -21,7 +20,7 @@ from castra_tail.output import Env, StdoutClosed
 from castra_tail.reader import DEFAULT_MAX_LINE, unreadable
 from castra_tail.state import Run
 from castra_tail.text import clean
-from castra_tail.verdict import judge
+from castra_tail.verdict import ExitStatus, judge
 from castra_tail.views import (
     NdjsonView,
     ReportView,
@@ -30,11 +29,6 @@ from castra_tail.views import (
     json_document,
     markdown_document,
 )
-
-#: Exit status when the reader of stdout went away, as a shell reports SIGPIPE.
-PIPE_CLOSED: Final = 128 + signal.SIGPIPE
-#: Exit status when the wrapped command cannot be started, as a shell reports it.
-CANNOT_RUN: Final = 127
 
 
 class UsageError(Exception):
@@ -110,7 +104,7 @@ def _run(
                 f"castra-tail: error: cannot run {clean(command.argv[0])!r}: "
                 f"{exc.strerror or exc}\n"
             )
-            return CANNOT_RUN
+            return ExitStatus.CANNOT_RUN
         child = _end_command(command, interrupted=stopped_by is not None, view=view)
         state.finish(interrupted=stopped_by is not None)
         verdict = judge(
@@ -119,7 +113,7 @@ def _run(
         view.close(state, verdict)
     except StdoutClosed:
         _silence_stdout()
-        return PIPE_CLOSED
+        return ExitStatus.PIPE_CLOSED
     return int(verdict.status)
 
 

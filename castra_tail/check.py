@@ -26,6 +26,7 @@ from castra_tail.inputs import Chunk, Source, read_inputs
 from castra_tail.output import StdoutClosed, Writer
 from castra_tail.reader import Skipped
 from castra_tail.text import clean, plural
+from castra_tail.verdict import ExitStatus
 
 MAX_TRACKED_VMS: Final = 100_000
 _RFC3339: Final = re.compile(
@@ -227,5 +228,5 @@ def run(sources: Sequence[Source], out: Writer, *, fmt: str, max_line: int) -> i
             )
         out.flush()
     except StdoutClosed:
-        return 141
+        return ExitStatus.PIPE_CLOSED
     return 1 if checker.errors else 0

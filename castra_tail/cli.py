@@ -26,6 +26,7 @@ def _invoke(args: list[str]) -> int:
 
     from castra_tail import commands
     from castra_tail.app import UsageError
+    from castra_tail.verdict import ExitStatus
 
     # Typer vendors click in some releases: find its base exception through the MRO.
     click_error = cast(
@@ -54,7 +55,7 @@ def _invoke(args: list[str]) -> int:
     except UsageError as exc:
         return _usage(str(exc))
     except KeyboardInterrupt:
-        return 130
+        return int(ExitStatus.INTERRUPTED)
     return status if isinstance(status, int) else 0
 
 

@@ -15,7 +15,15 @@ class ExitStatus(IntEnum):
     OK = 0
     FAILED = 1
     USAGE = 2
-    INTERRUPTED = 130
+    #: Output could not be written (a full disk, a closed stdout), or input not read
+    #: (sysexits' EX_IOERR).
+    IO_ERROR = 74
+    #: The wrapped command could not be started, as a shell reports it.
+    CANNOT_RUN = 127
+    INTERRUPTED = 128 + 2  # SIGINT
+    TERMINATED = 128 + 15  # SIGTERM
+    #: The reader of stdout went away, as a shell reports SIGPIPE.
+    PIPE_CLOSED = 128 + 13
 
 
 @dataclass(frozen=True, slots=True)

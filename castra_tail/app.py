@@ -218,7 +218,9 @@ def _view(opts: Options, env: Env, state: Run, *, several: bool, live_input: boo
     from castra_tail.textview import LiveView, TextView  # Rich is imported only for text
 
     color = env.wants_color(opts.color, tty=env.stdout_tty)
-    kind = LiveView if (opts.live and live_input and env.stdout_tty) else TextView
+    # A dumb terminal cannot move its cursor: no panel there, only the lines.
+    terminal = env.stdout_tty and env.environ.get("TERM") != "dumb"
+    kind = LiveView if (opts.live and live_input and terminal) else TextView
     return kind(
         env,
         state,

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import os
+import sys
 from typing import Any, Final
 
 from castra_tail import events as ev
@@ -156,11 +160,13 @@ class LiveView(TextView):
         self._refresh(now, REFRESH if self.out.pending else QUIET_REFRESH)
 
     def close(self, run: Run, verdict: Verdict) -> None:
-        self.out.write(_erase(self.height))  # the panel gives way to the end of the story
+        # The panel gives way to the end of the story: erased *before* the lines still
+        # queued (the last ones often arrive with the end of input), never after them.
+        self.out.flush(prefix=_erase(self.height))
         self.height = 0
         super().close(run, verdict)
-        self.out.write_bytes(b"\x1b[?25h")
-        self.out.flush()
+        self.out.flush(suffix=SHOW_CURSOR)
+        _cursor_hidden(False)
 
     def _refresh(self, now: float, interval: float) -> None:
         if now - self.last_draw < interval:
@@ -173,7 +179,10 @@ class LiveView(TextView):
             width=columns,
             crop=True,  # a wrapped row would throw the next erase off by a line
         )
-        prefix = ("\x1b[?25l" if self.last_draw == float("-inf") else "") + _erase(self.height)
+        prefix = _erase(self.height)
+        if self.last_draw == float("-inf"):
+            prefix = HIDE_CURSOR + prefix
+            _cursor_hidden(True)
         self.out.flush(prefix=prefix, suffix=drawn)
         self.height = drawn.count("\n")
         self.last_draw = now
@@ -192,6 +201,23 @@ class LiveView(TextView):
             if self._keys.get(name) != key:
                 self._keys[name] = key
                 self.since[name] = now
+
+
+HIDE_CURSOR: Final = "\x1b[?25l"
+SHOW_CURSOR: Final = "\x1b[?25h"
+
+
+def _cursor_hidden(hidden: bool) -> None:
+    """Whatever ends the process — an error, a closed pipe — the cursor is shown again."""
+    if hidden:
+        atexit.register(_show_cursor)
+    else:
+        atexit.unregister(_show_cursor)
+
+
+def _show_cursor() -> None:
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # no terminal left
+        os.write(sys.stdout.fileno(), SHOW_CURSOR.encode())
 
 
 def _erase(height: int) -> str:

@@ -275,3 +275,137 @@ def test_live_panel_in_a_real_terminal(tmp_path: Path) -> None:
         assert "castra up · 3 VMs" not in end and "▸ bootstrapping" not in end
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def tmux_scrollback(command: str, done: Path, name: str) -> str:
+    """Run ``command`` in a 100×30 tmux window; the whole scrollback once ``done`` exists."""
+    session = f"ct-{name}-{os.getpid()}"
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "30", command], check=True
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not done.exists():
+            time.sleep(0.2)
+        assert done.exists(), "castra-tail did not finish"
+        return subprocess.run(
+            ["tmux", "capture-pane", "-p", "-J", "-S", "-", "-t", session],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def burst(tmp_path: Path) -> Path:
+    """A producer that writes up.ndjson slowly, then its last lines at once, and ends."""
+    producer = tmp_path / "burst.sh"
+    producer.write_text(
+        f"head -n 20 {example('up')} | while IFS= read -r l; do printf '%s\\n' \"$l\"; "
+        f"sleep 0.1; done\ntail -n +21 {example('up')}\n"
+    )
+    return producer
+
+
+@pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
+def test_live_panel_keeps_every_line_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    """Producers finish with a burst: the last lines arrive with end of input.
+
+    The whole scrollback of the live run must be exactly what a run without the
+    panel prints: no line wiped with the panel, no stale panel left over.
+    """
+    done = tmp_path / "done"
+    command = (
+        f"cd {ROOT} && sh {burst(tmp_path)} | {sys.executable} -m castra_tail --width 100; "
+        f"echo $? > {done}; sleep 60"
+    )
+    scrollback = tmux_scrollback(command, done, "keep")
+    plain = subprocess.run(
+        [*CASTRA_TAIL, "--width", "100", "--color", "never", str(example("up"))],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    ).stdout
+    assert scrollback.rstrip("\n").splitlines() == plain.rstrip("\n").splitlines()
+
+
+@pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
+def test_live_panel_keeps_a_wrapped_commands_last_stderr_line(tmp_path: Path) -> None:
+    done = tmp_path / "done"
+    wrapped = f"sh {burst(tmp_path)}; echo 'castra: last words' >&2"
+    command = (
+        f'cd {ROOT} && {sys.executable} -m castra_tail --width 100 -- sh -c "{wrapped}"; '
+        f"echo $? > {done}; sleep 60"
+    )
+    scrollback = tmux_scrollback(command, done, "stderr")
+    assert "castra: last words" in scrollback
+    assert "✓ passed (exit 0)" in scrollback
+    assert "castra up · 3 VMs" not in scrollback  # the panel's header: gone, not left behind
+
+
+def run_in_pty(args: list[str], stdin: bytes, env: dict[str, str]) -> bytes:
+    """castra-tail with its stdout on a pseudo-terminal and a live pipe on stdin: all it wrote."""
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        args, stdin=subprocess.PIPE, stdout=slave, stderr=slave, cwd=ROOT, env=env
+    )
+    os.close(slave)
+    assert proc.stdin is not None
+    try:
+        for line in stdin.splitlines(keepends=True):
+            proc.stdin.write(line)
+            proc.stdin.flush()
+            time.sleep(0.02)
+        proc.stdin.close()
+    except BrokenPipeError:  # it ended before reading everything
+        pass
+    seen = b""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if not select.select([master], [], [], 1)[0]:
+            if proc.poll() is not None:
+                break
+            continue
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the other side closed
+            break
+        if not chunk:
+            break
+        seen += chunk
+    proc.wait(10)
+    os.close(master)
+    return seen
+
+
+def test_a_dumb_terminal_gets_no_cursor_movement() -> None:
+    env = {**os.environ, "TERM": "dumb"}
+    env.pop("NO_COLOR", None)
+    out = run_in_pty([*CASTRA_TAIL], example("up").read_bytes(), env)
+    assert b"castra up \xc2\xb7 summary" in out
+    assert b"\x1b[?25l" not in out and b"\x1b[J" not in out
+    assert not any(f"\x1b[{n}F".encode() in out for n in range(1, 100))
+
+
+def test_the_cursor_is_shown_again_whatever_ends_the_run() -> None:
+    # A bug that raises half way through a live run must not leave the terminal without a cursor.
+    crash = (
+        "import castra_tail.textview as t\n"
+        "real, calls = t.panel, []\n"
+        "def panel(*a, **k):\n"
+        "    calls.append(1)\n"
+        "    if len(calls) > 2: raise RuntimeError('a bug')\n"
+        "    return real(*a, **k)\n"
+        "t.panel = panel\n"
+        "from castra_tail.cli import main\n"
+        "main([])\n"
+    )
+    env = {**os.environ, "TERM": "xterm"}
+    out = run_in_pty([sys.executable, "-c", crash], example("up").read_bytes() * 3, env)
+    assert b"\x1b[?25l" in out, "the panel never drew"
+    assert b"a bug" in out  # the error itself is reported
+    assert out.rindex(b"\x1b[?25h") > out.rindex(b"\x1b[?25l")

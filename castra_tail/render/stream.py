@@ -10,6 +10,7 @@ Layout: ``VM  MARK LABEL     BODY``, continuation lines aligned under BODY.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
@@ -20,7 +21,18 @@ from castra_tail.attention import Level
 from castra_tail.render.theme import LEVEL_STYLE, MARKS, STEP_MARKS, VM_COLOURS, Palette
 from castra_tail.render.transcript import Transcript
 from castra_tail.state import Run
-from castra_tail.text import clean, clean_lines, count, duration, show_bytes, size, vm_counts
+from castra_tail.text import (
+    clean,
+    clean_lines,
+    count,
+    duration,
+    fit,
+    pad,
+    show_bytes,
+    size,
+    vm_counts,
+    width_of,
+)
 
 # Module globals, not Level.X: an enum attribute lookup costs a hot path dearly.
 INFO, PROGRESS, WARN, ERROR, BLOCKER = Level
@@ -28,6 +40,10 @@ INFO, PROGRESS, WARN, ERROR, BLOCKER = Level
 LABEL_WIDTH: Final = 9
 MIN_VM_WIDTH: Final = 8
 MAX_VM_WIDTH: Final = 24
+#: VMs whose cell and colour are remembered; past it, a VM's colour comes from its name.
+MAX_REMEMBERED: Final = 10_000
+#: Longer VM names are not remembered: a key keeps its whole string alive.
+MAX_KEY: Final = 256
 
 
 class StreamRenderer:
@@ -123,7 +139,7 @@ class StreamRenderer:
 
     def _head(self, pair: tuple[str, str], mark: str, label: str) -> str:
         """``MARK LABEL`` in its style, padded: formatted once per kind of line."""
-        head = f"{pair[0]}{mark} {label:<{LABEL_WIDTH}}{pair[1]} "
+        head = f"{pair[0]}{mark} {pad(label, LABEL_WIDTH)}{pair[1]} "
         if len(self._heads) < 1_000:
             self._heads[(pair, mark, label)] = head
         return head
@@ -133,16 +149,30 @@ class StreamRenderer:
         if vm is None:
             cell = " " * self.vm_width
         else:
-            name = clean(vm, MAX_VM_WIDTH)
-            if len(name) > self.vm_width:
-                self.vm_width = len(name)
+            name = fit(clean(vm, 4 * MAX_VM_WIDTH), MAX_VM_WIDTH)
+            width = width_of(name)
+            if width > self.vm_width:
+                self.vm_width = width
                 self._vm_cells.clear()
-            colour = self._vm_colour.setdefault(vm, len(self._vm_colour) % len(VM_COLOURS))
-            start, end = self.p.pair(f"vm.{colour}")
-            cell = f"{start}{name}{end}" + " " * (self.vm_width - len(name))
-        if len(self._vm_cells) < 10_000:
+            start, end = self.p.pair(f"vm.{self._colour(vm)}")
+            cell = f"{start}{name}{end}" + " " * (self.vm_width - width)
+        if len(self._vm_cells) < MAX_REMEMBERED and (vm is None or len(vm) <= MAX_KEY):
             self._vm_cells[vm] = cell
         return cell
+
+    def _colour(self, vm: str) -> int:
+        """The VM's colour: the next one for each new VM, from a hash of its name past the cap.
+
+        crc32, not hash(): hash() is salted per process, and colours must not change
+        from one run to the next.
+        """
+        colour = self._vm_colour.get(vm)
+        if colour is not None:
+            return colour
+        if len(self._vm_colour) >= MAX_REMEMBERED or len(vm) > MAX_KEY:
+            return zlib.crc32(vm.encode("utf-8", "surrogatepass")) % len(VM_COLOURS)
+        colour = self._vm_colour[vm] = len(self._vm_colour) % len(VM_COLOURS)
+        return colour
 
     def line(
         self,
@@ -220,7 +250,7 @@ class StreamRenderer:
     def _step(self, e: ev.BootstrapStep, level: Level, raw: bytes) -> str:
         mark = STEP_MARKS.get(e.status, "?")
         status = "" if e.status == "success" else f" {clean(e.status, 20)}"
-        body = f"{clean(e.step, 40):<14} {duration(e.duration_ms):>6}{status}"
+        body = f"{pad(clean(e.step, 40), 14)} {duration(e.duration_ms):>6}{status}"
         detail, more = (None, []) if e.detail is None else self._text_lines(e.detail, level)
         if detail:
             body = f"{body}  {detail}"

@@ -119,10 +119,15 @@ def failures(run: Run) -> list[tuple[str, str, str]]:
         step = b.failed_step
         at = f" at {clean(step.step, 40)}" if step else ""
         what = f"bootstrap failed{at} after {duration(b.duration_ms)}"
-        rows.append((clean(vm.name, 40), what, clean_lines(b.error or "")[0]))
+        rows.append((clean(vm.name, 40), what, _first_line(b.error or "")))
     if len(failed) > MAX_ROWS:
         rows.append(("", f"+{count(len(failed) - MAX_ROWS)} more", ""))
     return rows
+
+
+def _first_line(text: str) -> str:
+    """The first line of a multi-line text that says something."""
+    return next((line for line in clean_lines(text) if line.strip()), "")
 
 
 def totals(run: Run) -> list[tuple[str, Fact]]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from castra_tail import events as ev
-from castra_tail.text import ssh_command
+from castra_tail.ssh import LeftOut, ssh_of
 
 MAX_STEPS: Final = 1_000
 #: Bootstrap states that are final.
@@ -128,7 +128,13 @@ class Vm:
     def ssh(self) -> str | None:
         """The ready-to-paste ssh command of the latest plan, if it had one."""
         target = self.plan.ssh if self.plan is not None else None
-        return ssh_command(target) if target is not None else None
+        return ssh_of(target).command if target is not None else None
+
+    @property
+    def ssh_left_out(self) -> tuple[LeftOut, ...]:
+        """What of the latest plan's ssh target was not safe to paste, and why."""
+        target = self.plan.ssh if self.plan is not None else None
+        return ssh_of(target).left_out if target is not None else ()
 
     @property
     def state(self) -> str:

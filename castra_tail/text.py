@@ -1,4 +1,4 @@
-"""Turning stream data into safe, readable text: escapes, durations, sizes, ssh.
+"""Turning stream data into safe, readable text: escapes, columns, durations, sizes.
 
 Every string that came from the stream goes through ``clean`` (or
 ``clean_lines``) before it reaches a terminal: control and invisible
@@ -10,15 +10,12 @@ character takes two, a combining mark none.
 
 from __future__ import annotations
 
-import functools
-import re
-import shlex
 import unicodedata
 from typing import Final
 
 from rich.cells import cell_len
 
-from castra_tail.events import SshTarget, VmCounts
+from castra_tail.events import VmCounts
 
 #: Longest field shown in the text view; ndjson and json keep fields whole.
 MAX_FIELD: Final = 2000
@@ -162,27 +159,3 @@ def vm_counts(vms: VmCounts) -> str:
     failed = "?" if vms.failed is None else vms.failed
     total = "?" if vms.total is None else vms.total
     return f"VMs {ok} ok / {failed} failed of {total}"
-
-
-_SHELL_SAFE: Final = re.compile(r"[\w@%+=:,./~-]+", re.ASCII)
-
-
-def _quote(word: str) -> str:
-    # shlex.quote would quote "~/.ssh/key" and stop the shell expanding the tilde.
-    return word if _SHELL_SAFE.fullmatch(word) else shlex.quote(word)
-
-
-def ssh_command(target: SshTarget) -> str:
-    """A ready-to-paste ``ssh [-i ID] [-o OPT]… -p PORT USER@HOST``, shell-quoted."""
-    return _ssh(target.user, target.host, target.port, target.identity, tuple(target.options))
-
-
-@functools.lru_cache(maxsize=4096)  # a fleet's log repeats each VM's target many times
-def _ssh(user: str, host: str, port: int, identity: str | None, options: tuple[str, ...]) -> str:
-    words = ["ssh"]
-    if identity:
-        words += ["-i", identity]
-    for option in options:
-        words += ["-o", option]
-    words += ["-p", str(port), f"{user}@{host}"]
-    return " ".join(_quote(w) for w in words)

@@ -103,7 +103,8 @@ class Shape(HTMLParser):
 
 def stream(s: Callable[[str], str]) -> bytes:
     """A failed ``up`` with every string from the stream made by ``s`` (given what it is)."""
-    ssh = {"user": s("user"), "host": "127.0.0.1", "port": 2222, "identity": s("key") + "|k"}
+    ssh = {"user": "root", "host": "127.0.0.1", "port": 2222, "identity": s("key") + "|k",
+           "options": ["ProxyCommand=" + s("option")]}  # fmt: skip
     events: list[dict[str, object]] = [
         {"type": "command.accepted", "command": s("command")},
         {"type": "message", "severity": "warn", "text": s("text"), "vm": s("vm0")},
@@ -170,8 +171,13 @@ def assert_inert(tmp_path: Path, hostile: str) -> None:
     errors = [c for c in shape.texts["code"] if c.startswith("e|")]
     first_line = next(line for line in clean_lines("e|" + evil("error")) if line.strip())
     assert errors == [first_line] * 2  # "|" shows as "|", not "\|"
-    ssh = [vm["ssh"] for vm in json.loads(report(tmp_path, evil, "json"))["vms"]]
-    assert [c for c in shape.texts["code"] if c.startswith("ssh ")] == [clean(c) for c in ssh]
+    vms = json.loads(report(tmp_path, evil, "json"))["vms"]
+    assert [c for c in shape.texts["code"] if c.startswith("ssh ")] == [
+        clean(vm["ssh"]) for vm in vms
+    ]
+    # What the ssh command left out is named, as text.
+    notes = [li for li in shape.texts["li"] if "ssh left out: " in li]
+    assert len(notes) == 2 and all(clean(evil("option"))[:20] in note for note in notes)
 
 
 @pytest.mark.parametrize("hostile", HOSTILE)

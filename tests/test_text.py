@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import shlex
-
 import pytest
 
-from castra_tail.events import SshTarget
-from castra_tail.text import clean, clean_lines, duration, size, ssh_command
+from castra_tail.text import clean, clean_lines, duration, size
 
 
 @pytest.mark.parametrize(
@@ -68,30 +65,3 @@ def test_duration(ms: int | None, text: str) -> None:
 )
 def test_size(n: int | None, text: str) -> None:
     assert size(n) == text
-
-
-def test_ssh_command_is_ready_to_paste() -> None:
-    target = SshTarget(
-        user="root",
-        host="127.0.0.1",
-        port=2222,
-        identity="~/.ssh/id key",
-        options=["StrictHostKeyChecking=no", "ProxyCommand=ssh -W %h:%p jump"],
-    )
-    command = ssh_command(target)
-    assert shlex.split(command) == [
-        "ssh",
-        "-i",
-        "~/.ssh/id key",
-        "-o",
-        "StrictHostKeyChecking=no",
-        "-o",
-        "ProxyCommand=ssh -W %h:%p jump",
-        "-p",
-        "2222",
-        "root@127.0.0.1",
-    ]
-    assert ssh_command(SshTarget(user="u", host="h", port=22)) == "ssh -p 22 u@h"
-    assert ssh_command(SshTarget(user="u", host="h", port=22, identity="~/.ssh/k")).startswith(
-        "ssh -i ~/.ssh/k "  # unquoted: the shell still expands the tilde
-    )

@@ -13,6 +13,7 @@ from typing import Final
 
 from castra_tail.model import Command, Vm
 from castra_tail.render.theme import BOOTSTRAP_MARKS
+from castra_tail.ssh import left_out_text
 from castra_tail.state import Run
 from castra_tail.text import clean, clean_lines, count, duration, plural, size, vm_counts
 from castra_tail.verdict import Verdict
@@ -95,6 +96,13 @@ def vm_row(vm: Vm) -> list[Fact]:
         _shutdown(vm),
         Fact(str(vm.warnings), "sev.warn" if vm.warnings else "muted"),
         Fact(str(vm.errors), "sev.error" if vm.errors else "muted"),
+    ]
+
+
+def ssh_notes(vms: list[Vm]) -> list[tuple[str, str]]:
+    """(VM, what its ssh command leaves out and why) for each VM whose plan asked for more."""
+    return [
+        (clean(vm.name, 40), clean(left_out_text(vm.ssh_left_out))) for vm in vms if vm.ssh_left_out
     ]
 
 

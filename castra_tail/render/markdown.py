@@ -121,6 +121,9 @@ def _vm_table(run: Run) -> list[str]:
         cells = [md(fact.text) for fact in facts.vm_row(vm)]
         cells.append(code(vm.ssh) if vm.ssh else "—")
         out.append("| " + " | ".join(cells) + " |")
+    notes = facts.ssh_notes(vms)
+    if notes:
+        out += ["", *(f"- ⚠️ **{md(name)}** {md(note)}" for name, note in notes)]
     if rest:
         out += ["", md(facts.rest_of_vms(rest))]
     return [*out, ""]

@@ -84,6 +84,7 @@ def _vm(vm: Vm) -> dict[str, Any]:
             "warnings": plan.warnings,
         },
         "ssh": vm.ssh,
+        "ssh_left_out": [{"what": part.what, "why": part.why} for part in vm.ssh_left_out],
         "overlay_path": vm.overlay_path,
         "pid": vm.pid,
         "bootstrap": _bootstrap(vm.bootstrap),

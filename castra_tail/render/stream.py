@@ -20,6 +20,7 @@ from castra_tail import events as ev
 from castra_tail.attention import Level
 from castra_tail.render.theme import LEVEL_STYLE, MARKS, STEP_MARKS, VM_COLOURS, Palette
 from castra_tail.render.transcript import Transcript
+from castra_tail.ssh import left_out_text, ssh_of
 from castra_tail.state import Run
 from castra_tail.text import (
     clean,
@@ -234,9 +235,11 @@ class StreamRenderer:
         trigger = f", trigger {clean(e.trigger)}" if e.trigger else ""
         body = f"{clean(e.mode)} → {clean(action)}: {clean(e.reason)}{trigger}"
         more = self.styled((f"! {clean(w)}" for w in e.warnings), self._level[WARN])
-        vm = self.run.vms.get(e.vm)
-        if vm is not None and vm.ssh:
-            more += self.styled([clean(vm.ssh)], self._ssh)
+        ssh = ssh_of(e.ssh) if e.ssh is not None else None
+        if ssh is not None and ssh.command:
+            more += self.styled([clean(ssh.command)], self._ssh)
+        if ssh is not None and ssh.left_out:
+            more += self.styled([f"! {clean(left_out_text(ssh.left_out))}"], self._level[WARN])
         mark = MARKS[level] if level >= WARN else "▸"
         return self.line(e.vm, level, mark, "plan", body, more, body_styled=level >= ERROR)
 

@@ -71,6 +71,12 @@ def _vm_table(run: Run, width: int) -> list[RenderableType]:
             for vm in vms
             if vm.ssh
         ]
+    notes = facts.ssh_notes(vms)
+    parts += [
+        Text.assemble(("  ! ", "sev.warn"), (f"{name}: ", "heading"), (note, "sev.warn"))
+        for name, note in notes
+    ]
+    if notes or (any_ssh and not in_table):
         parts.append(Text(""))
     return parts
 

@@ -17,7 +17,7 @@ from rich.cells import cell_len
 
 from castra_tail.events import VmCounts
 
-#: Longest field shown in the text view; ndjson and json keep fields whole.
+#: Longest field shown in the text view; ndjson keeps fields whole, json up to MAX_KEPT.
 MAX_FIELD: Final = 2000
 ELLIPSIS: Final = "…"
 

@@ -1,6 +1,7 @@
 """The run as one JSON document (``--format json``), for machines.
 
-Strings are kept whole and unescaped here: JSON encoding makes them inert.
+Strings are unescaped here (JSON encoding makes them inert), as the state keeps them:
+whole up to MAX_KEPT characters (records.py), then cut with their full length.
 """
 
 from __future__ import annotations

@@ -333,7 +333,7 @@ def _fields(raw: bytes, skip: tuple[str, ...]) -> str:
 
 
 def _coop_succeeded(e: ev.VmLifecycle, run: Run) -> tuple[str, str]:
-    vm = run.vms.get(e.vm)
+    vm = run.find(e.vm)
     method = vm.shutdown.method if vm and vm.shutdown and vm.shutdown.method else "cooperative"
     return "shutdown", f"{clean(method, 20)} shutdown succeeded after {duration(e.elapsed_ms)}"
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from castra_tail.events import BootstrapStep
 from castra_tail.model import Bootstrap, Vm
+from castra_tail.records import Step
 from castra_tail.render.theme import BOOTSTRAP_MARKS, STEP_MARKS, Palette
 from castra_tail.text import clean, clean_lines, duration, fit, pad, width_of
 
@@ -75,9 +75,7 @@ def _failure(b: Bootstrap) -> str:
     return f"failed after {duration(b.duration_ms)}{at}"
 
 
-def _row(
-    step: BootstrapStep, offset: int, total: int, name_width: int, bar_width: int, p: Palette
-) -> str:
+def _row(step: Step, offset: int, total: int, name_width: int, bar_width: int, p: Palette) -> str:
     start = offset * bar_width // total
     end = min(bar_width, round((offset + step.duration_ms) * bar_width / total))
     if step.duration_ms and end <= start:

@@ -18,7 +18,8 @@ an allow-list:
   would be read as an option by ssh, and there is nothing safe to connect to.
 - An option or identity with a character that cannot be shown as it is
   (a control, an invisible character) is left out: what is shown must be what
-  is pasted.
+  is pasted. So is one longer than any real one (``LONGEST_*``); a user or
+  host like that gives no command.
 """
 
 from __future__ import annotations
@@ -69,6 +70,14 @@ _OPTION: Final = re.compile(r"\s*([A-Za-z][A-Za-z0-9]*)(?:\s*=\s*|\s+|$)(.*)", r
 _SHELL_SAFE: Final = re.compile(r"[\w@%+=:,./~-]+", re.ASCII)
 #: Longest piece of a left-out option that is quoted back.
 SHOWN: Final = 60
+#: Longest user or host (a DNS name has 253 characters), identity path and option kept.
+LONGEST_NAME: Final = 256
+LONGEST_PATH: Final = 4096
+LONGEST_OPTION: Final = 1024
+#: Parts left out that are named one by one; past it, they are counted.
+MAX_LEFT_OUT: Final = 20
+#: Targets longer than this (all their strings) are not remembered.
+MAX_CACHED_CHARS: Final = 2048
 DASH: Final = 'starts with "-", which ssh reads as a flag'
 
 
@@ -93,7 +102,12 @@ class Ssh:
 
 def ssh_of(target: SshTarget) -> Ssh:
     """The ready-to-paste command of ``target``, without what could harm whoever pastes it."""
-    return _ssh(target.user, target.host, target.port, target.identity, tuple(target.options))
+    options = tuple(target.options)
+    args = (target.user, target.host, target.port, target.identity, options)
+    chars = len(target.user) + len(target.host) + len(target.identity or "")
+    if chars + sum(len(o) for o in options) <= MAX_CACHED_CHARS:
+        return _cached(*args)
+    return _ssh(*args)  # a cache key would keep its long strings alive
 
 
 def left_out_text(left_out: tuple[LeftOut, ...]) -> str:
@@ -101,17 +115,15 @@ def left_out_text(left_out: tuple[LeftOut, ...]) -> str:
     return "ssh left out: " + "; ".join(str(part) for part in left_out)
 
 
-@functools.lru_cache(maxsize=4096)  # a fleet's log repeats each VM's target many times
 def _ssh(user: str, host: str, port: int, identity: str | None, options: tuple[str, ...]) -> Ssh:
     left: list[LeftOut] = []
     for word, name in ((user, "user"), (host, "host")):
-        if word.startswith("-"):
-            return Ssh(None, (LeftOut(f"{name} {_cut(word)}", f"{DASH}: no command"),))
-        if not word.isprintable():
-            return Ssh(None, (LeftOut(f"{name} {_cut(word)}", "cannot be shown as it is"),))
+        why = _word_problem(word, LONGEST_NAME)
+        if why is not None:
+            return Ssh(None, (LeftOut(f"{name} {_cut(word)}", f"{why}: no command"),))
     words = ["ssh"]
     if identity:
-        why = _word_problem(identity)
+        why = _word_problem(identity, LONGEST_PATH)
         if why is None:
             words += ["-i", identity]
         else:
@@ -122,13 +134,20 @@ def _ssh(user: str, host: str, port: int, identity: str | None, options: tuple[s
             words += ["-o", option]
         else:
             left.append(LeftOut(_cut(option), why))
+    if len(left) > MAX_LEFT_OUT:  # each is named; a million of them are counted
+        more = len(left) - MAX_LEFT_OUT
+        left[MAX_LEFT_OUT:] = [LeftOut(f"{more:,} more", "left out as well")]
     words += ["-p", str(port), f"{user}@{host}"]
     return Ssh(" ".join(_quote(w) for w in words), tuple(left))
 
 
+#: A fleet's log repeats each VM's target many times.
+_cached: Final = functools.lru_cache(maxsize=4096)(_ssh)
+
+
 def _option_problem(option: str) -> str | None:
     """Why ``option`` must not be pasted, or None when it may."""
-    why = _word_problem(option)
+    why = _word_problem(option, LONGEST_OPTION)
     if why is not None:
         return why
     match = _OPTION.fullmatch(option)
@@ -142,7 +161,9 @@ def _option_problem(option: str) -> str | None:
     return f"its value {DASH}" if value.lstrip().startswith("-") else None
 
 
-def _word_problem(word: str) -> str | None:
+def _word_problem(word: str, longest: int) -> str | None:
+    if len(word) > longest:
+        return f"longer than {longest:,} characters"
     if word.startswith("-"):
         return DASH
     if not word.isprintable():

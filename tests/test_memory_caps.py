@@ -73,6 +73,21 @@ def test_warnings_about_vms_with_1_mib_names_stay_small() -> None:
     assert peak < BOUND_KIB, f"peak RSS {peak / 1024:.0f} MiB"
 
 
+def test_plans_with_1_mib_ssh_hosts_and_options_stay_small() -> None:
+    producer = (
+        "import sys, json; w = sys.stdout.buffer\n"
+        "for i in range(150):\n"
+        "    ssh = {'user': 'root', 'host': '%04d' % i + 'h' * (1 << 20), 'port': 22,\n"
+        "           'options': ['StrictHostKeyChecking=no', 'X' * (1 << 20)]}\n"
+        "    plan = {'type': 'bootstrap.planned', 'vm': 'vm%d' % i, 'mode': 'auto',\n"
+        "            'action': 'would_skip', 'reason': 'r', 'ssh': ssh}\n"
+        "    w.write(json.dumps(plan).encode() + b'\\n')\n"
+    )
+    peak, out = peak_kib(["--fail-on", "never"], producer)
+    assert peak < BOUND_KIB, f"peak RSS {peak / 1024:.0f} MiB"
+    assert out.count("ssh left out: host") == 150 + 30  # each plan line, and the summary's
+
+
 def test_the_state_keeps_long_strings_cut_and_says_how_long_they_were() -> None:
     run = Run()
     name = "v" * MIB

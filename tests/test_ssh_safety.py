@@ -98,6 +98,22 @@ def test_a_destination_that_looks_like_a_flag_gives_no_command(user: str, host: 
     assert len(ssh.left_out) == 1 and "no command" in ssh.left_out[0].why
 
 
+def test_words_longer_than_any_real_one_are_left_out() -> None:
+    long_option = "StrictHostKeyChecking=" + "n" * 2000
+    ssh = ssh_of(SshTarget(user="root", host="h", port=22, options=[long_option]))
+    assert ssh.command == "ssh -p 22 root@h"
+    assert ssh.left_out[0].why == "longer than 1,024 characters"
+    assert len(ssh.left_out[0].what) == 60  # quoted back cut short
+    ssh = ssh_of(SshTarget(user="root", host="h" * 300, port=22))
+    assert ssh.command is None and "longer than 256 characters" in ssh.left_out[0].why
+
+
+def test_a_hundred_thousand_unsafe_options_are_counted_not_listed() -> None:
+    ssh = ssh_of(SshTarget(user="root", host="h", port=22, options=["LocalCommand=x"] * 10**5))
+    assert ssh.command == "ssh -p 22 root@h"
+    assert len(ssh.left_out) == 21 and str(ssh.left_out[-1]) == "99,980 more (left out as well)"
+
+
 def plan(vm: str, options: list[str], user: str = "root", port: int = 2222) -> str:
     ssh = {"user": user, "host": "127.0.0.1", "port": port, "options": options}
     event = {"type": "bootstrap.planned", "vm": vm, "mode": "auto", "action": "would_skip",

@@ -7,6 +7,7 @@ from enum import IntEnum
 from typing import Any, Final
 
 from castra_tail import events as ev
+from castra_tail.ssh import ssh_of
 
 
 class Level(IntEnum):
@@ -50,7 +51,9 @@ def _lifecycle(e: ev.VmLifecycle) -> Level:
 def _planned(e: ev.BootstrapPlanned) -> Level:
     if e.action == "error":
         return Level.ERROR
-    return Level.WARN if e.warnings else Level.INFO
+    # An ssh target with options left out of the paste-ready command is a warning.
+    unsafe_ssh = e.ssh is not None and bool(ssh_of(e.ssh).left_out)
+    return Level.WARN if e.warnings or unsafe_ssh else Level.INFO
 
 
 def _step(e: ev.BootstrapStep) -> Level:

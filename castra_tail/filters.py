@@ -16,6 +16,10 @@ from castra_tail.events import KNOWN_TYPES, TYPE_OF, family_of
 
 FAMILIES: Final = tuple(dict.fromkeys(family_of(t) for t in KNOWN_TYPES))
 _GLOB: Final = frozenset("*?[")
+#: Answers remembered per cache: a stream can hold a million distinct types or VMs.
+MAX_CACHED: Final = 10_000
+#: Longer names are not remembered: a key keeps its whole string alive.
+MAX_KEY: Final = 256
 
 
 def type_matches(pattern: str, type_name: str) -> bool:
@@ -64,7 +68,9 @@ class Selector:
         if cached is None:
             included = not self.types or any(type_matches(p, type_name) for p in self.types)
             excluded = any(type_matches(p, type_name) for p in self.exclude)
-            cached = self._type_cache[type_name] = included and not excluded
+            cached = included and not excluded
+            if len(self._type_cache) < MAX_CACHED and len(type_name) <= MAX_KEY:
+                self._type_cache[type_name] = cached
         return cached
 
     def type_table(self) -> dict[type, bool]:
@@ -78,7 +84,7 @@ class Selector:
         cached = self._vm_cache.get(vm)
         if cached is None:
             cached = vm is not None and any(fnmatchcase(vm, p) for p in self.vms)
-            if len(self._vm_cache) < 100_000:
+            if len(self._vm_cache) < MAX_CACHED and (vm is None or len(vm) <= MAX_KEY):
                 self._vm_cache[vm] = cached
         return cached
 

@@ -1,7 +1,9 @@
 """What a run is made of: VMs, their bootstraps and shutdowns, commands, places in the input.
 
 Plain records that ``Run`` (state.py) fills in and renderers read; the effect
-each ``vm.lifecycle`` phase has on its VM lives here too.
+each ``vm.lifecycle`` phase has on its VM lives here too. Records keep what is
+shown, never the events themselves (records.py), and every string from the
+stream is kept through ``keep``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from castra_tail import events as ev
-from castra_tail.text import ssh_command
+from castra_tail.records import Ending, Plan, Step, keep
+from castra_tail.ssh import LeftOut
 
 MAX_STEPS: Final = 1_000
 #: Bootstrap states that are final.
@@ -30,50 +33,47 @@ class Bootstrap:
     trigger: str | None = None
     base_hash: str | None = None
     artifact_hash: str | None = None
-    steps: list[ev.BootstrapStep] = field(default_factory=list)  # the events, as reported
+    steps: list[Step] = field(default_factory=list)
     steps_dropped: int = 0
     duration_ms: int | None = None
     error: str | None = None
     stamp: str | None = None
     #: What created it: "planned", "started", or "implicit" (an event out of order).
     origin: str = "planned"
-    #: Only in a part of a stream read in parallel: the events that may continue the
-    #: bootstrap of the part before, replayed onto it when the parts are merged.
-    log: list[ev.Event] | None = None
+    #: Only in a part of a stream read in parallel: the steps and ending that may continue
+    #: the bootstrap of the part before, replayed onto it when the parts are merged.
+    log: list[Step | Ending] | None = None
 
-    def add_step(self, e: ev.BootstrapStep) -> None:
+    def add_step(self, step: Step) -> None:
         """A stage finished."""
         if self.status == "planned":
             self.status = "running"
         if len(self.steps) < MAX_STEPS:
-            self.steps.append(e)
+            self.steps.append(step)
         else:
             self.steps_dropped += 1
-        self._logged(e)
+        self._logged(step)
 
-    def complete(self, e: ev.BootstrapCompleted) -> None:
-        """It ended well."""
-        self.status, self.duration_ms, self.stamp = e.status, e.duration_ms, e.stamp
-        self._logged(e)
+    def end(self, ending: Ending) -> None:
+        """It ended: completed, or failed with an error."""
+        self.status, self.duration_ms = ending.status, ending.duration_ms
+        if ending.error is not None:
+            self.error = ending.error
+        else:
+            self.stamp = ending.stamp
+        self._logged(ending)
 
-    def fail(self, e: ev.BootstrapFailed) -> None:
-        """It failed."""
-        self.status, self.duration_ms, self.error = "failed", e.duration_ms, e.error
-        self._logged(e)
+    def replay(self, log: list[Step | Ending]) -> None:
+        """Apply what the part of the stream that came after logged."""
+        for entry in log:
+            if isinstance(entry, Step):
+                self.add_step(entry)
+            else:
+                self.end(entry)
 
-    def replay(self, events: list[ev.Event]) -> None:
-        """Apply events logged by the part of the stream that came after."""
-        for e in events:
-            if isinstance(e, ev.BootstrapStep):
-                self.add_step(e)
-            elif isinstance(e, ev.BootstrapCompleted):
-                self.complete(e)
-            elif isinstance(e, ev.BootstrapFailed):
-                self.fail(e)
-
-    def _logged(self, e: ev.Event) -> None:
+    def _logged(self, entry: Step | Ending) -> None:
         if self.log is not None and len(self.log) < 2 * MAX_STEPS:
-            self.log.append(e)
+            self.log.append(entry)
 
     @property
     def ended(self) -> bool:
@@ -81,12 +81,12 @@ class Bootstrap:
         return self.status in ENDED
 
     @property
-    def failed_step(self) -> ev.BootstrapStep | None:
+    def failed_step(self) -> Step | None:
         """The first step that failed, if any."""
         return next((s for s in self.steps if s.status == "failed"), None)
 
     @property
-    def slowest_step(self) -> ev.BootstrapStep | None:
+    def slowest_step(self) -> Step | None:
         """The step that took longest, if any."""
         return max(self.steps, key=lambda s: s.duration_ms, default=None)
 
@@ -115,7 +115,7 @@ class Vm:
 
     name: str
     phase: str | None = None
-    plan: ev.BootstrapPlanned | None = None
+    plan: Plan | None = None
     overlay_path: str | None = None
     pid: int | None = None
     bootstrap: Bootstrap | None = None
@@ -127,8 +127,12 @@ class Vm:
     @property
     def ssh(self) -> str | None:
         """The ready-to-paste ssh command of the latest plan, if it had one."""
-        target = self.plan.ssh if self.plan is not None else None
-        return ssh_command(target) if target is not None else None
+        return self.plan.ssh.command if self.plan is not None else None
+
+    @property
+    def ssh_left_out(self) -> tuple[LeftOut, ...]:
+        """What of the latest plan's ssh target was not safe to paste, and why."""
+        return self.plan.ssh.left_out if self.plan is not None else ()
 
     @property
     def state(self) -> str:
@@ -234,7 +238,7 @@ def _requested(vm: Vm, e: ev.VmLifecycle) -> None:
 
 
 def _attempted(vm: Vm, e: ev.VmLifecycle) -> None:
-    _shutdown(vm).method = e.method
+    _shutdown(vm).method = keep(e.method)
 
 
 def _succeeded(vm: Vm, e: ev.VmLifecycle) -> None:
@@ -242,22 +246,22 @@ def _succeeded(vm: Vm, e: ev.VmLifecycle) -> None:
 
 
 def _timed_out(vm: Vm, e: ev.VmLifecycle) -> None:
-    _shutdown(vm).timed_out = e.reason
+    _shutdown(vm).timed_out = keep(e.reason)
 
 
 def _escalated(vm: Vm, e: ev.VmLifecycle) -> None:
     s = _shutdown(vm)
     if e.signal is not None and len(s.signals) < MAX_STEPS:
-        s.signals.append(e.signal)
+        s.signals.append(keep(e.signal))
 
 
 def _complete(vm: Vm, e: ev.VmLifecycle) -> None:
     s = _shutdown(vm)
-    s.outcome, s.total_ms, s.changed = e.outcome, e.total_ms, e.changed
+    s.outcome, s.total_ms, s.changed = keep(e.outcome), e.total_ms, e.changed
 
 
 def _overlay(vm: Vm, e: ev.VmLifecycle) -> None:
-    vm.overlay_path = e.overlay_path
+    vm.overlay_path = keep(e.overlay_path)
 
 
 def _launched(vm: Vm, e: ev.VmLifecycle) -> None:

@@ -2,8 +2,9 @@
 
 ``Run.add`` owns every count; renderers only read. ``Run.finish`` closes what
 never finished (bootstraps and commands cut short). Memory is bounded whatever
-the stream holds: VMs, steps, commands and malformed records are capped, and
-only counts grow past the caps.
+the stream holds: VMs, steps, commands and malformed records are capped, only
+counts grow past the caps, and strings are kept through ``keep`` (records.py):
+however long they are, a few KiB each.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from typing import Any, Final
+
+import msgspec
 
 from castra_tail import events as ev
 from castra_tail.attention import Level
@@ -24,6 +27,7 @@ from castra_tail.model import (
     Vm,
     Where,
 )
+from castra_tail.records import MAX_KEPT, Ending, Plan, Step, keep
 
 MAX_VMS: Final = 10_000
 MAX_COMMANDS: Final = 1_000
@@ -118,7 +122,7 @@ class Run:
         if self._firsts[level] is None:
             order = sum(self.by_level)
             self._firsts[level] = Notable(
-                order, Where(source, line), ev.TYPE_OF[type(event)], vm_name
+                order, Where(source, line), ev.TYPE_OF[type(event)], keep(vm_name)
             )
         if level >= Level.WARN and vm_name is not None and (vm := self.vm(vm_name)) is not None:
             if level >= Level.ERROR:
@@ -132,17 +136,26 @@ class Run:
         if text:
             self.text_lines += 1
         if len(self.problems) < MAX_RECORDS:
-            self.problems.append(Problem(Where(source, line), reason))
+            self.problems.append(Problem(Where(source, line), keep(reason)))
 
     def add_unknown(self, type_name: str) -> None:
         """Account for an event of a type this contract version does not know."""
-        bump(self.unknown_types, type_name)
+        bump(self.unknown_types, keep(type_name))
 
     def vm(self, name: str) -> Vm | None:
         """The VM called ``name``, created on first sight (None past the cap)."""
         return self.vms.get(name) or self._new_vm(name)
 
+    def find(self, name: str) -> Vm | None:
+        """The VM called ``name`` (as the stream writes it), if it is tracked."""
+        vm = self.vms.get(name)
+        return vm if vm is not None or len(name) <= MAX_KEPT else self.vms.get(keep(name))
+
     def _new_vm(self, name: str) -> Vm | None:
+        if len(name) > MAX_KEPT:  # known by its kept name
+            name = keep(name)
+            if (vm := self.vms.get(name)) is not None:
+                return vm
         if len(self.vms) >= MAX_VMS:
             self.vms_dropped += 1
             return None
@@ -152,13 +165,13 @@ class Run:
     # --- per family ---------------------------------------------------------------
 
     def _message(self, e: ev.Message) -> None:
-        bump(self.messages, e.severity)  # an unknown severity is kept as it is, up to the cap
+        bump(self.messages, keep(e.severity))  # an unknown severity is kept as it is, up to the cap
 
     def _lifecycle(self, e: ev.VmLifecycle) -> None:
         vm = self.vms.get(e.vm) or self._new_vm(e.vm)
         if vm is None:
             return
-        vm.phase = phase = e.phase
+        vm.phase = phase = keep(e.phase)
         effect = PHASE_EFFECTS.get(phase)
         if effect is not None:
             effect(vm, e)
@@ -167,9 +180,9 @@ class Run:
         vm = self.vms.get(e.vm) or self._new_vm(e.vm)
         if vm is None:
             return
-        vm.plan = e
+        vm.plan = Plan.of(e)
         if vm.bootstrap is None:
-            vm.bootstrap = Bootstrap(trigger=e.trigger, log=[] if self.part else None)
+            vm.bootstrap = Bootstrap(trigger=keep(e.trigger), log=[] if self.part else None)
 
     def _started(self, e: ev.BootstrapStarted) -> None:
         vm = self.vms.get(e.vm) or self._new_vm(e.vm)
@@ -177,9 +190,9 @@ class Run:
             return
         vm.bootstrap = Bootstrap(
             status="running",
-            trigger=e.trigger,
-            base_hash=e.base_hash,
-            artifact_hash=e.artifact_hash,
+            trigger=keep(e.trigger),
+            base_hash=keep(e.base_hash),
+            artifact_hash=keep(e.artifact_hash),
             origin="started",
         )
 
@@ -197,17 +210,17 @@ class Run:
     def _step(self, e: ev.BootstrapStep) -> None:
         b = self._bootstrap(e.vm)
         if b is not None:
-            b.add_step(e)
+            b.add_step(Step.of(e))
 
     def _completed(self, e: ev.BootstrapCompleted) -> None:
         b = self._bootstrap(e.vm)
         if b is not None:
-            b.complete(e)
+            b.end(Ending(keep(e.status), e.duration_ms, stamp=keep(e.stamp)))
 
     def _failed(self, e: ev.BootstrapFailed) -> None:
         b = self._bootstrap(e.vm)
         if b is not None:
-            b.fail(e)
+            b.end(Ending("failed", e.duration_ms, error=keep(e.error)))
 
     def _usage(self, e: ev.Usage) -> None:
         self.usage_events += 1
@@ -217,11 +230,11 @@ class Run:
         tokens["completion"] += e.completion_tokens or 0
 
     def _cleanup(self, e: ev.Cleanup) -> None:
-        bump(self.cleanup["dry_run" if e.dry_run else "real"], e.category or "?", e.bytes)
+        bump(self.cleanup["dry_run" if e.dry_run else "real"], keep(e.category or "?"), e.bytes)
 
     def _command(self, e: ev.CommandEvent) -> None:
         status = _COMMAND_STATUS[e.__class__]
-        name = e.command
+        name = keep(e.command)
         waiting = self._open.get(name)
         ends = status in ("completed", "failed")
         if ends and waiting:
@@ -240,7 +253,7 @@ class Run:
                 self.orphans.append(command)
         self._tally(name, status, 1)
         command.status = status
-        command.detail = e.detail if e.detail is not None else command.detail
+        command.detail = keep(e.detail) if e.detail is not None else command.detail
         command.exit_code = e.exit_code if e.exit_code is not None else command.exit_code
         command.duration_ms = e.duration_ms if e.duration_ms is not None else command.duration_ms
 
@@ -270,7 +283,7 @@ class Run:
 
     def _item(self, e: ev.ItemCompleted) -> None:
         h, item = self.harness, e.item  # started and updated items end in a completed one
-        bump(h.items, item.type)
+        bump(h.items, keep(item.type))
         kind = item.type
         if kind == "command_execution":
             h.commands_run += 1
@@ -283,7 +296,8 @@ class Run:
         self.harness.errors += 1
 
     def _summary(self, e: ev.Summary) -> None:
-        self.summary = e
+        long = len(e.operation) > MAX_KEPT
+        self.summary = msgspec.structs.replace(e, operation=keep(e.operation)) if long else e
 
     # --- end of input -------------------------------------------------------------
 

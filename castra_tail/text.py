@@ -1,57 +1,110 @@
-"""Turning stream data into safe, readable text: escapes, durations, sizes, ssh.
+"""Turning stream data into safe, readable text: escapes, columns, durations, sizes.
 
 Every string that came from the stream goes through ``clean`` (or
-``clean_lines``) before it reaches a terminal: control characters become
-visible escapes, so no input can move the cursor, retitle the terminal or
-clear the screen.
+``clean_lines``) before it reaches a terminal: control and invisible
+characters become visible escapes, so no input can move the cursor, retitle
+the terminal, clear the screen or pass ``web\u200b-0`` off as ``web-0``.
+Columns are measured in display cells (``width_of``, ``fit``, ``pad``): a CJK
+character takes two, a combining mark none.
 """
 
 from __future__ import annotations
 
-import functools
-import re
-import shlex
+import unicodedata
 from typing import Final
 
-from castra_tail.events import SshTarget, VmCounts
+from rich.cells import cell_len
 
-#: Longest field shown in the text view; ndjson and json keep fields whole.
+from castra_tail.events import VmCounts
+
+#: Longest field shown in the text view; ndjson keeps fields whole, json up to MAX_KEPT.
 MAX_FIELD: Final = 2000
 ELLIPSIS: Final = "…"
 
-
-def _escape_table() -> dict[int, str]:
-    table = {c: f"\\x{c:02x}" for c in range(0x20) if c != 0x09}
-    table |= {0x0A: "\\n", 0x0D: "\\r", 0x7F: "\\x7f"}
-    table |= {c: f"\\u{c:04x}" for c in range(0x80, 0xA0)}  # C1: CSI, OSC, …
-    # Bidirectional overrides and isolates reorder what a reader sees; line and
-    # paragraph separators break lines on some terminals.
-    for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x2028, 0x2029):
-        table[c] = f"\\u{c:04x}"
-    return table
+_SHORT: Final = {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"}
+#: Characters remembered by the escape table; past it, each is decided again.
+_REMEMBERED: Final = 10_000
 
 
-_ESCAPES: Final = _escape_table()
-# Every escaped character is one str.isprintable() rejects (a test checks it), so
-# a printable string, nearly all of them, skips translate(): ~30 ns a character.
+def escape(char: str) -> str:
+    """How one character is shown: itself, or a visible escape when it is not printable.
+
+    Escaped: controls (C0 with TAB, DEL, C1), format characters (zero-width
+    spaces and joiners, bidirectional controls, the BOM, tag characters), line
+    and paragraph separators, surrogates, private-use and unassigned code
+    points — every category ``str.isprintable()`` rejects but spaces (Zs), which
+    show as the blanks they are.
+    """
+    if char.isprintable() or unicodedata.category(char) == "Zs":
+        return char
+    c = ord(char)
+    if c < 0x20 or c == 0x7F:
+        return _SHORT.get(c) or f"\\x{c:02x}"
+    return f"\\u{c:04x}" if c <= 0xFFFF else f"\\U{c:08x}"
+
+
+class _Escapes(dict[int, str]):
+    """``str.translate``'s table, filled in as characters are first seen.
+
+    The code space is too large for a table made up front (a million unassigned
+    code points); every escaped character is one ``str.isprintable()`` rejects
+    (a test checks all of them), so a printable string never comes here.
+    """
+
+    def __missing__(self, c: int) -> str:
+        shown = escape(chr(c))
+        if len(self) < _REMEMBERED:
+            self[c] = shown
+        return shown
+
+
+_ESCAPES: Final = _Escapes()
 
 
 def clean(value: str, limit: int = MAX_FIELD) -> str:
-    """``value`` with control characters escaped and cut to ``limit`` characters."""
+    """``value`` with non-printable characters escaped and cut to ``limit`` characters."""
     if not value.isprintable():
-        value = value.translate(_ESCAPES)
+        # An escape is never shorter than its character: cut first, a 1 MiB field costs nothing.
+        value = value[: limit + 1].translate(_ESCAPES)
     if len(value) > limit:
         return value[: limit - 1] + ELLIPSIS
     return value
 
 
 def clean_lines(value: str, limit: int = MAX_FIELD) -> list[str]:
-    """A multi-line text as its cleaned lines (``\\r\\n`` and ``\\n`` both end a line)."""
+    """A multi-line text as its cleaned lines (``\\r\\n`` and ``\\n`` both end a line).
+
+    A tab moves to the next tab stop (of 8), as ``tail`` shows it, in spaces.
+    """
     if len(value) > limit:
         value = value[: limit - 1] + ELLIPSIS
     if value.isprintable():
         return [value]
-    return [line.translate(_ESCAPES) for line in value.replace("\r\n", "\n").split("\n")]
+    lines = value.replace("\r\n", "\n").split("\n")
+    return [(line.expandtabs() if "\t" in line else line).translate(_ESCAPES) for line in lines]
+
+
+def width_of(text: str) -> int:
+    """How many terminal cells cleaned ``text`` takes."""
+    return len(text) if text.isascii() else cell_len(text)
+
+
+def fit(text: str, width: int) -> str:
+    """Cleaned ``text`` cut to at most ``width`` cells, with ``…`` when it was cut."""
+    if width_of(text) <= width:
+        return text
+    kept, used = [], 0
+    for char in text:
+        used += cell_len(char)
+        if used > width - 1:
+            break
+        kept.append(char)
+    return "".join(kept) + ELLIPSIS
+
+
+def pad(text: str, width: int) -> str:
+    """Cleaned ``text`` and spaces up to ``width`` cells (``str.ljust`` counts characters)."""
+    return text + " " * (width - width_of(text))
 
 
 def show_bytes(raw: bytes, limit: int = MAX_FIELD) -> str:
@@ -106,27 +159,3 @@ def vm_counts(vms: VmCounts) -> str:
     failed = "?" if vms.failed is None else vms.failed
     total = "?" if vms.total is None else vms.total
     return f"VMs {ok} ok / {failed} failed of {total}"
-
-
-_SHELL_SAFE: Final = re.compile(r"[\w@%+=:,./~-]+", re.ASCII)
-
-
-def _quote(word: str) -> str:
-    # shlex.quote would quote "~/.ssh/key" and stop the shell expanding the tilde.
-    return word if _SHELL_SAFE.fullmatch(word) else shlex.quote(word)
-
-
-def ssh_command(target: SshTarget) -> str:
-    """A ready-to-paste ``ssh [-i ID] [-o OPT]… -p PORT USER@HOST``, shell-quoted."""
-    return _ssh(target.user, target.host, target.port, target.identity, tuple(target.options))
-
-
-@functools.lru_cache(maxsize=4096)  # a fleet's log repeats each VM's target many times
-def _ssh(user: str, host: str, port: int, identity: str | None, options: tuple[str, ...]) -> str:
-    words = ["ssh"]
-    if identity:
-        words += ["-i", identity]
-    for option in options:
-        words += ["-o", option]
-    words += ["-p", str(port), f"{user}@{host}"]
-    return " ".join(_quote(w) for w in words)

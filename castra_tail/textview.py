@@ -121,11 +121,11 @@ class TextView:
         self.out.flush()
 
     def _timeline(self, name: str) -> None:
-        vm = self.run.vms.get(name)
-        if vm is None or vm.bootstrap is None or name in self.drawn:
+        vm = self.run.find(name)
+        if vm is None or vm.bootstrap is None or vm.name in self.drawn:
             return
         if len(self.drawn) < 100_000:
-            self.drawn.add(name)
+            self.drawn.add(vm.name)  # the name the state keeps, never a 1 MiB one
         self.out.write(timeline(vm, self.width, self.palette))
 
 

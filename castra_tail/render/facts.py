@@ -13,6 +13,7 @@ from typing import Final
 
 from castra_tail.model import Command, Vm
 from castra_tail.render.theme import BOOTSTRAP_MARKS
+from castra_tail.ssh import left_out_text
 from castra_tail.state import Run
 from castra_tail.text import clean, clean_lines, count, duration, plural, size, vm_counts
 from castra_tail.verdict import Verdict
@@ -98,6 +99,13 @@ def vm_row(vm: Vm) -> list[Fact]:
     ]
 
 
+def ssh_notes(vms: list[Vm]) -> list[tuple[str, str]]:
+    """(VM, what its ssh command leaves out and why) for each VM whose plan asked for more."""
+    return [
+        (clean(vm.name, 40), clean(left_out_text(vm.ssh_left_out))) for vm in vms if vm.ssh_left_out
+    ]
+
+
 def _shutdown(vm: Vm) -> Fact:
     s = vm.shutdown
     if s is None:
@@ -119,10 +127,15 @@ def failures(run: Run) -> list[tuple[str, str, str]]:
         step = b.failed_step
         at = f" at {clean(step.step, 40)}" if step else ""
         what = f"bootstrap failed{at} after {duration(b.duration_ms)}"
-        rows.append((clean(vm.name, 40), what, clean_lines(b.error or "")[0]))
+        rows.append((clean(vm.name, 40), what, _first_line(b.error or "")))
     if len(failed) > MAX_ROWS:
         rows.append(("", f"+{count(len(failed) - MAX_ROWS)} more", ""))
     return rows
+
+
+def _first_line(text: str) -> str:
+    """The first line of a multi-line text that says something."""
+    return next((line for line in clean_lines(text) if line.strip()), "")
 
 
 def totals(run: Run) -> list[tuple[str, Fact]]:

@@ -18,7 +18,7 @@ from rich.text import Text
 from castra_tail.events import STEPS
 from castra_tail.model import Vm
 from castra_tail.state import Run
-from castra_tail.text import clean, duration
+from castra_tail.text import clean, duration, fit
 
 MINI_BAR: Final = 12
 #: Phase → (mark, word, style).
@@ -93,7 +93,7 @@ def _row(vm: Vm, since: float | None, now: float) -> tuple[Text, Text, Text, Tex
     phase = phase_of(vm)
     mark, word, style = PHASES[phase]
     return (
-        Text(f" {clean(vm.name, 24)}", style="heading"),
+        Text(f" {fit(clean(vm.name, 96), 24)}", style="heading"),
         Text(f"{mark} {word:<13}", style=style),
         _detail(vm, phase, since, now),
         _counts(vm),

@@ -1,6 +1,7 @@
 """The run as one JSON document (``--format json``), for machines.
 
-Strings are kept whole and unescaped here: JSON encoding makes them inert.
+Strings are unescaped here (JSON encoding makes them inert), as the state keeps them:
+whole up to MAX_KEPT characters (records.py), then cut with their full length.
 """
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ def _vm(vm: Vm) -> dict[str, Any]:
             "warnings": plan.warnings,
         },
         "ssh": vm.ssh,
+        "ssh_left_out": [{"what": part.what, "why": part.why} for part in vm.ssh_left_out],
         "overlay_path": vm.overlay_path,
         "pid": vm.pid,
         "bootstrap": _bootstrap(vm.bootstrap),

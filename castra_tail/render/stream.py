@@ -10,6 +10,7 @@ Layout: ``VM  MARK LABEL     BODY``, continuation lines aligned under BODY.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
@@ -19,8 +20,20 @@ from castra_tail import events as ev
 from castra_tail.attention import Level
 from castra_tail.render.theme import LEVEL_STYLE, MARKS, STEP_MARKS, VM_COLOURS, Palette
 from castra_tail.render.transcript import Transcript
+from castra_tail.ssh import left_out_text, ssh_of
 from castra_tail.state import Run
-from castra_tail.text import clean, clean_lines, count, duration, show_bytes, size, vm_counts
+from castra_tail.text import (
+    clean,
+    clean_lines,
+    count,
+    duration,
+    fit,
+    pad,
+    show_bytes,
+    size,
+    vm_counts,
+    width_of,
+)
 
 # Module globals, not Level.X: an enum attribute lookup costs a hot path dearly.
 INFO, PROGRESS, WARN, ERROR, BLOCKER = Level
@@ -28,6 +41,10 @@ INFO, PROGRESS, WARN, ERROR, BLOCKER = Level
 LABEL_WIDTH: Final = 9
 MIN_VM_WIDTH: Final = 8
 MAX_VM_WIDTH: Final = 24
+#: VMs whose cell and colour are remembered; past it, a VM's colour comes from its name.
+MAX_REMEMBERED: Final = 10_000
+#: Longer VM names are not remembered: a key keeps its whole string alive.
+MAX_KEY: Final = 256
 
 
 class StreamRenderer:
@@ -123,7 +140,7 @@ class StreamRenderer:
 
     def _head(self, pair: tuple[str, str], mark: str, label: str) -> str:
         """``MARK LABEL`` in its style, padded: formatted once per kind of line."""
-        head = f"{pair[0]}{mark} {label:<{LABEL_WIDTH}}{pair[1]} "
+        head = f"{pair[0]}{mark} {pad(label, LABEL_WIDTH)}{pair[1]} "
         if len(self._heads) < 1_000:
             self._heads[(pair, mark, label)] = head
         return head
@@ -133,16 +150,30 @@ class StreamRenderer:
         if vm is None:
             cell = " " * self.vm_width
         else:
-            name = clean(vm, MAX_VM_WIDTH)
-            if len(name) > self.vm_width:
-                self.vm_width = len(name)
+            name = fit(clean(vm, 4 * MAX_VM_WIDTH), MAX_VM_WIDTH)
+            width = width_of(name)
+            if width > self.vm_width:
+                self.vm_width = width
                 self._vm_cells.clear()
-            colour = self._vm_colour.setdefault(vm, len(self._vm_colour) % len(VM_COLOURS))
-            start, end = self.p.pair(f"vm.{colour}")
-            cell = f"{start}{name}{end}" + " " * (self.vm_width - len(name))
-        if len(self._vm_cells) < 10_000:
+            start, end = self.p.pair(f"vm.{self._colour(vm)}")
+            cell = f"{start}{name}{end}" + " " * (self.vm_width - width)
+        if len(self._vm_cells) < MAX_REMEMBERED and (vm is None or len(vm) <= MAX_KEY):
             self._vm_cells[vm] = cell
         return cell
+
+    def _colour(self, vm: str) -> int:
+        """The VM's colour: the next one for each new VM, from a hash of its name past the cap.
+
+        crc32, not hash(): hash() is salted per process, and colours must not change
+        from one run to the next.
+        """
+        colour = self._vm_colour.get(vm)
+        if colour is not None:
+            return colour
+        if len(self._vm_colour) >= MAX_REMEMBERED or len(vm) > MAX_KEY:
+            return zlib.crc32(vm.encode("utf-8", "surrogatepass")) % len(VM_COLOURS)
+        colour = self._vm_colour[vm] = len(self._vm_colour) % len(VM_COLOURS)
+        return colour
 
     def line(
         self,
@@ -204,9 +235,11 @@ class StreamRenderer:
         trigger = f", trigger {clean(e.trigger)}" if e.trigger else ""
         body = f"{clean(e.mode)} → {clean(action)}: {clean(e.reason)}{trigger}"
         more = self.styled((f"! {clean(w)}" for w in e.warnings), self._level[WARN])
-        vm = self.run.vms.get(e.vm)
-        if vm is not None and vm.ssh:
-            more += self.styled([clean(vm.ssh)], self._ssh)
+        ssh = ssh_of(e.ssh) if e.ssh is not None else None
+        if ssh is not None and ssh.command:
+            more += self.styled([clean(ssh.command)], self._ssh)
+        if ssh is not None and ssh.left_out:
+            more += self.styled([f"! {clean(left_out_text(ssh.left_out))}"], self._level[WARN])
         mark = MARKS[level] if level >= WARN else "▸"
         return self.line(e.vm, level, mark, "plan", body, more, body_styled=level >= ERROR)
 
@@ -220,7 +253,7 @@ class StreamRenderer:
     def _step(self, e: ev.BootstrapStep, level: Level, raw: bytes) -> str:
         mark = STEP_MARKS.get(e.status, "?")
         status = "" if e.status == "success" else f" {clean(e.status, 20)}"
-        body = f"{clean(e.step, 40):<14} {duration(e.duration_ms):>6}{status}"
+        body = f"{pad(clean(e.step, 40), 14)} {duration(e.duration_ms):>6}{status}"
         detail, more = (None, []) if e.detail is None else self._text_lines(e.detail, level)
         if detail:
             body = f"{body}  {detail}"
@@ -300,7 +333,7 @@ def _fields(raw: bytes, skip: tuple[str, ...]) -> str:
 
 
 def _coop_succeeded(e: ev.VmLifecycle, run: Run) -> tuple[str, str]:
-    vm = run.vms.get(e.vm)
+    vm = run.find(e.vm)
     method = vm.shutdown.method if vm and vm.shutdown and vm.shutdown.method else "cooperative"
     return "shutdown", f"{clean(method, 20)} shutdown succeeded after {duration(e.elapsed_ms)}"
 

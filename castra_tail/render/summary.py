@@ -13,7 +13,7 @@ from rich.text import Text
 from castra_tail.render import facts
 from castra_tail.render.facts import HEADERS, Fact
 from castra_tail.state import Run
-from castra_tail.text import clean, count
+from castra_tail.text import clean, count, pad, width_of
 from castra_tail.verdict import Verdict
 
 
@@ -59,11 +59,11 @@ def _vm_table(run: Run, width: int) -> list[RenderableType]:
         )
     if any_ssh and not in_table:
         # One unbroken line per VM, whatever the width: a wrapped command can't be pasted.
-        name_width = max(len(clean(vm.name, 40)) for vm in vms if vm.ssh)
+        name_width = max(width_of(clean(vm.name, 40)) for vm in vms if vm.ssh)
         parts.append(Text("connect", style="heading"))
         parts += [
             Text.assemble(
-                (f"  {clean(vm.name, 40):<{name_width}}  ", "heading"),
+                (f"  {pad(clean(vm.name, 40), name_width)}  ", "heading"),
                 (clean(vm.ssh), "ssh"),
                 no_wrap=True,
                 overflow="ignore",
@@ -71,6 +71,12 @@ def _vm_table(run: Run, width: int) -> list[RenderableType]:
             for vm in vms
             if vm.ssh
         ]
+    notes = facts.ssh_notes(vms)
+    parts += [
+        Text.assemble(("  ! ", "sev.warn"), (f"{name}: ", "heading"), (note, "sev.warn"))
+        for name, note in notes
+    ]
+    if notes or (any_ssh and not in_table):
         parts.append(Text(""))
     return parts
 
@@ -78,7 +84,9 @@ def _vm_table(run: Run, width: int) -> list[RenderableType]:
 def _natural_width(rows: list[list[Fact]], ssh: list[str]) -> int:
     columns = [[fact.text for fact in column] for column in zip(*rows, strict=True)] + [ssh]
     headers = (*HEADERS, "ssh")
-    widths = [max(len(h), *(len(c) for c in col)) for h, col in zip(headers, columns, strict=True)]
+    widths = [
+        max(len(h), *(width_of(c) for c in col)) for h, col in zip(headers, columns, strict=True)
+    ]
     return sum(widths) + 2 * (len(widths) - 1)
 
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Final
 
-from castra_tail.events import BootstrapStep
 from castra_tail.model import Bootstrap, Vm
+from castra_tail.records import Step
 from castra_tail.render.theme import BOOTSTRAP_MARKS, STEP_MARKS, Palette
-from castra_tail.text import clean, clean_lines, duration
+from castra_tail.text import clean, clean_lines, duration, fit, pad, width_of
 
 BAR: Final = {"success": "█", "failed": "▓", "skipped": "░"}
 STEP_STYLE: Final = {"success": "step.success", "failed": "step.failed", "skipped": "step.skipped"}
@@ -30,7 +30,8 @@ def timeline(vm: Vm, width: int, p: Palette) -> str:
     assert b is not None, "a timeline needs a bootstrap"
     rows = [_headline(vm.name, b, p)]
     steps = b.steps
-    name_width = min(MAX_NAME, max((len(clean(s.step)) for s in steps), default=8))
+    widest = max((width_of(clean(s.step, MAX_NAME + 1)) for s in steps), default=8)
+    name_width = min(MAX_NAME, widest)
     bar_width = max(MIN_BAR, width - name_width - 15)
     total = max(b.duration_ms or 0, b.steps_ms, 1)
     offset = 0
@@ -74,9 +75,7 @@ def _failure(b: Bootstrap) -> str:
     return f"failed after {duration(b.duration_ms)}{at}"
 
 
-def _row(
-    step: BootstrapStep, offset: int, total: int, name_width: int, bar_width: int, p: Palette
-) -> str:
+def _row(step: Step, offset: int, total: int, name_width: int, bar_width: int, p: Palette) -> str:
     start = offset * bar_width // total
     end = min(bar_width, round((offset + step.duration_ms) * bar_width / total))
     if step.duration_ms and end <= start:
@@ -87,10 +86,10 @@ def _row(
     else:
         bar, end = "·", min(bar_width, start + 1)
         start = end - 1
-    name = clean(step.step, name_width)
+    name = fit(clean(step.step, 4 * name_width), name_width)
     mark = p.wrap(style, STEP_MARKS.get(step.status, "?"))
     return (
-        f"  {mark} {name:<{name_width}} ▕{' ' * start}{p.wrap(style, bar)}"
+        f"  {mark} {pad(name, name_width)} ▕{' ' * start}{p.wrap(style, bar)}"
         f"{' ' * (bar_width - end)}▏ {duration(step.duration_ms):>{DUR_WIDTH}}"
     )
 

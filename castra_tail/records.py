@@ -1,0 +1,79 @@
+"""Compact records of what events said, as the state keeps them: never the events themselves.
+
+Every string from the stream is kept through ``keep``: whole up to MAX_KEPT
+characters, else cut and marked with its full length. So memory is bounded by
+how many things a stream holds (VMs, steps, commands: capped in state.py), not
+by how long its strings are — an 800-step bootstrap with a 1 MiB detail on
+each step keeps 800 short details, not 800 MiB.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, overload
+
+from castra_tail import events as ev
+from castra_tail.ssh import Ssh, ssh_of
+
+#: Longest string kept from the stream (a name, an error, a detail); the text view shows 2,000.
+MAX_KEPT: Final = 4096
+#: A plan's warnings kept; past it, one more says how many were not.
+MAX_WARNINGS: Final = 100
+
+
+@overload
+def keep(value: str) -> str: ...
+@overload
+def keep(value: None) -> None: ...
+def keep(value: str | None) -> str | None:
+    """A string from the stream as the state keeps it: whole up to MAX_KEPT characters,
+    else cut, with ``…`` and its full length."""
+    if value is None or len(value) <= MAX_KEPT:
+        return value
+    return f"{value[:MAX_KEPT]}… ({len(value):,} characters)"
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """A finished bootstrap stage: its name, status, duration and (kept) detail."""
+
+    step: str
+    status: str
+    duration_ms: int
+    detail: str | None = None
+
+    @classmethod
+    def of(cls, e: ev.BootstrapStep) -> Step:
+        """The step a ``bootstrap.step`` event reports."""
+        return cls(keep(e.step), keep(e.status), e.duration_ms, keep(e.detail))
+
+
+@dataclass(frozen=True, slots=True)
+class Ending:
+    """How a bootstrap ended: completed (``success``/``noop``, a stamp) or failed (an error)."""
+
+    status: str
+    duration_ms: int
+    stamp: str | None = None
+    error: str | None = None  # set when, and only when, it failed
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The planner's decision for a VM: what the summary and the JSON report show of it."""
+
+    mode: str
+    action: str
+    reason: str
+    warnings: tuple[str, ...] = ()
+    ssh: Ssh = Ssh(None)
+
+    @classmethod
+    def of(cls, e: ev.BootstrapPlanned) -> Plan:
+        """The plan a ``bootstrap.planned`` event reports."""
+        warnings = [keep(w) for w in e.warnings[:MAX_WARNINGS]]
+        if len(e.warnings) > MAX_WARNINGS:
+            warnings.append(f"… (+{len(e.warnings) - MAX_WARNINGS:,} more warnings)")
+        ssh = ssh_of(e.ssh) if e.ssh is not None else Ssh(None)
+        ssh = Ssh(keep(ssh.command), ssh.left_out)  # a left-out part is already cut short
+        return cls(keep(e.mode), keep(e.action), keep(e.reason), tuple(warnings), ssh)

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from castra_tail.attention import Level
+from castra_tail.clash import save_clash, stdout_clash
 from castra_tail.filters import Selector
 from castra_tail.inputs import CommandSource, FileSource, Source, read_inputs
 from castra_tail.loop import consume, relay_stderr
@@ -73,7 +74,11 @@ def run(opts: Options, env: Env, sources: Sequence[Source] | None = None) -> int
     """Read every source, render as asked, and return the exit status."""
     if sources is None:
         sources = _sources(opts, env)
-    save = _SaveFile(opts.save) if opts.save else None
+    paths = [s.path for s in sources if isinstance(s, FileSource)]
+    why = stdout_clash(paths, follow=opts.follow is not None)
+    if why is not None:
+        raise UsageError(why)
+    save = _SaveFile(opts.save, paths) if opts.save else None
     try:
         return _run(opts, env, sources, save.write_through if save else None)
     finally:
@@ -139,7 +144,10 @@ def _read(
 class _SaveFile:
     """``--save``: the raw input, written through as it is read."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, inputs: Sequence[str]) -> None:
+        why = save_clash(path, inputs)  # before open() empties it
+        if why is not None:
+            raise UsageError(why)
         try:
             self.file = open(path, "wb")  # noqa: SIM115 - closed by run()
         except OSError as exc:

@@ -75,11 +75,13 @@ class FileSource:
 
     @property
     def live(self) -> bool:
-        """True for a pipe, socket or terminal on stdin: lines arrive as they are written."""
-        if self.path != "-":
-            return False
+        """True for a pipe, FIFO, socket or terminal (``-``, ``/dev/stdin``, ``<(…)``, a
+        named FIFO): lines arrive as they are written."""
         try:
-            mode = os.fstat(sys.stdin.fileno()).st_mode
+            if self.path == "-":
+                mode = os.fstat(sys.stdin.fileno()).st_mode
+            else:
+                mode = os.stat(self.path).st_mode
         except (AttributeError, OSError, ValueError):
             return False
         return not stat.S_ISREG(mode)

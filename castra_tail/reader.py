@@ -11,8 +11,10 @@ streams.
 
 from __future__ import annotations
 
+import errno
 import os
 import select
+import stat
 from collections.abc import Callable, Iterator
 from typing import BinaryIO, Final
 
@@ -58,12 +60,20 @@ Batch = tuple[int, list[Line]]
 
 
 def unreadable(path: str) -> str | None:
-    """Why ``path`` cannot be read as an input, or None when it can."""
+    """Why ``path`` cannot be read as an input, or None when it can.
+
+    A regular file is opened to be sure. Anything else (a FIFO, ``/dev/stdin``,
+    ``<(…)``) is only looked at: opening and closing a FIFO would take its writer's
+    data with it, or leave the real open waiting for a writer that is gone.
+    """
     if path == "-":
         return None
-    if os.path.isdir(path):
-        return "is a directory"
     try:
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
+            return "is a directory"
+        if not stat.S_ISREG(mode):
+            return None if os.access(path, os.R_OK) else os.strerror(errno.EACCES)
         with open(path, "rb"):
             return None
     except OSError as exc:

@@ -4,16 +4,23 @@ FIFOs, followed archives, and blank-line bombs (issue 10, points 1, 6, 7, 8, 15)
 from __future__ import annotations
 
 import bz2
+import fcntl
 import gzip
 import json
 import lzma
 import os
+import pty
+import shlex
+import struct
 import subprocess
 import sys
+import termios
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from castra_tail.inputs import FileSource
 
 from conftest import ROOT, example
 
@@ -104,3 +111,88 @@ def test_stdout_to_an_emptied_input_is_not_refused(tmp_path: Path) -> None:
         )
     assert done.returncode == 0, done.stderr
     assert json.loads(log.read_bytes())["totals"]["lines"] == 0
+
+
+# --- 7. FIFOs, /dev/stdin, <(…) ---------------------------------------------------------
+
+
+def test_a_named_fifo_is_read_with_its_writer(tmp_path: Path) -> None:
+    fifo = tmp_path / "events.fifo"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(
+        [*CASTRA_TAIL, str(fifo), "--format", "ndjson"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    # The writer writes at once and goes, as `echo … > fifo` does: with the FIFO opened
+    # twice (a probe, then the read) its data was gone and the read waited for ever.
+    writer = subprocess.Popen(
+        ["sh", "-c", 'printf "%s%s" "$1" "$2" > "$0"', str(fifo)]
+        + [(MESSAGE % word).decode() for word in (b"first", b"second")]
+    )
+    try:
+        out, err = reader.communicate(timeout=30)  # a smoke bound: the bug was a hang
+    finally:
+        reader.kill()
+        writer.kill()
+    assert writer.wait(10) == 0  # its data was read, not cut off (SIGPIPE)
+    assert out == MESSAGE % b"first" + MESSAGE % b"second", err
+    assert reader.returncode == 0
+
+
+def test_fifos_and_process_substitution_are_live(tmp_path: Path) -> None:
+    fifo = tmp_path / "f"
+    os.mkfifo(fifo)
+    assert FileSource(str(fifo)).live
+    assert not FileSource(str(example("up"))).live
+    probe = "from castra_tail.inputs import FileSource as S; import sys; print(S(sys.argv[1]).live)"
+    done = subprocess.run(
+        ["bash", "-c", f"{shlex.quote(sys.executable)} -c {shlex.quote(probe)} <(true)"],
+        capture_output=True,
+        timeout=30,
+        cwd=ROOT,
+    )
+    assert done.stdout == b"True\n", done.stderr
+
+
+def test_process_substitution_shows_the_live_panel_on_a_terminal(tmp_path: Path) -> None:
+    lines = example("up").read_bytes().splitlines(keepends=True)
+    head, tail = tmp_path / "head.ndjson", tmp_path / "tail.ndjson"
+    head.write_bytes(b"".join(lines[:12]))
+    tail.write_bytes(b"".join(lines[12:]))
+    command = (
+        f"{shlex.quote(sys.executable)} -m castra_tail --width 100 --color never "
+        f"<(cat {shlex.quote(str(head))}; sleep 1; cat {shlex.quote(str(tail))})"
+    )
+    seen = in_a_terminal(["bash", "-c", command])
+    assert "castra up · 3 VMs" in seen  # the panel: the input was live
+    assert "✓ passed (exit 0)" in seen
+
+
+def in_a_terminal(argv: list[str]) -> str:
+    """Everything ``argv`` writes to a real pty until it exits."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 45, 120, 0, 0))  # rows, columns
+    proc = subprocess.Popen(argv, stdout=slave, stderr=slave, stdin=subprocess.DEVNULL, cwd=ROOT)
+    os.close(slave)
+    seen = b""
+    try:
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the other side closed
+                break
+            if not chunk:
+                break
+            seen += chunk
+        assert proc.wait(30) == 0, seen[-2000:]
+    finally:
+        proc.kill()
+        os.close(master)
+    return seen.decode("utf-8", "replace")
+
+
+def test_dev_stdin_is_read_as_it_is() -> None:
+    done = run(["/dev/stdin", "--format", "ndjson"], input=example("up").read_bytes())
+    assert done.returncode == 0 and done.stdout == example("up").read_bytes()

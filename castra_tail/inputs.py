@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO, Final, Protocol, cast
 
-from castra_tail.reader import CHUNK, Framer, Line, batches, drop_bom
+from castra_tail.reader import CHUNK, Batch, Framer, Line, batches
 
 STDIN_NAME: Final = "<stdin>"
 #: How often a followed file is looked at when nothing arrives (tail -f polls at 1 s).
@@ -219,7 +219,6 @@ class _Followed:
         self.file: BinaryIO | None = None
         self.ident: tuple[int, int] | None = None
         self.framer = Framer(max_line)
-        self.lineno = 1
         self.pos = 0
         self._open()
 
@@ -230,7 +229,7 @@ class _Followed:
             return False
         st = os.fstat(self.file.fileno())
         self.ident = (st.st_dev, st.st_ino)
-        self.framer, self.lineno, self.pos = Framer(self.max_line), 1, 0
+        self.framer, self.pos = Framer(self.max_line), 0
         return True
 
     def close(self) -> None:
@@ -254,7 +253,7 @@ class _Followed:
         elif self.file is not None and os.fstat(self.file.fileno()).st_size < self.pos:
             items += self._end()
             self.file.seek(0)
-            self.framer, self.lineno, self.pos = Framer(self.max_line), 1, 0
+            self.framer, self.pos = Framer(self.max_line), 0
             items.append(Notice(self.path, "was truncated; reading it again from the start"))
             items += self._drain()
         return items
@@ -266,20 +265,14 @@ class _Followed:
             self.pos += len(chunk)
             if self.tee is not None:
                 self.tee(chunk)
-            lines = self.framer.feed(chunk)
-            if lines:
-                yield self._chunk(lines)
+            yield from self._chunks(self.framer.feed(chunk))
 
     def _end(self) -> list[Chunk]:
-        last = self.framer.end()  # a last line without newline, before the file went away
-        return [self._chunk(last)] if last else []
+        # A last line without newline, before the file went away.
+        return self._chunks(self.framer.end())
 
-    def _chunk(self, lines: list[Line]) -> Chunk:
-        if self.lineno == 1:
-            drop_bom(lines)
-        chunk = Chunk(self.path, self.lineno, lines)
-        self.lineno += len(lines)
-        return chunk
+    def _chunks(self, batches: list[Batch]) -> list[Chunk]:
+        return [Chunk(self.path, first, lines) for first, lines in batches]
 
     def _replaced(self) -> bool:
         try:

@@ -19,10 +19,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from castra_tail import unpack
+from castra_tail.app import replay
 from castra_tail.inputs import FileSource
+from castra_tail.reader import Blanks, batches
 
-from conftest import ROOT, example
+from conftest import ROOT, example, fuzz, run_cli
 
 CASTRA_TAIL = [sys.executable, "-m", "castra_tail"]
 MESSAGE = b'{"type":"message","severity":"info","text":"%s"}\n'
@@ -196,3 +201,94 @@ def in_a_terminal(argv: list[str]) -> str:
 def test_dev_stdin_is_read_as_it_is() -> None:
     done = run(["/dev/stdin", "--format", "ndjson"], input=example("up").read_bytes())
     assert done.returncode == 0 and done.stdout == example("up").read_bytes()
+
+
+# --- 15. blank-line and empty-member bombs ------------------------------------------------
+
+
+def expanded(data: bytes, step: int) -> list[tuple[int, bytes]]:
+    """Every line of ``data`` read ``step`` bytes at a time, numbered; runs spelled out."""
+    from io import BytesIO
+
+    class Trickle(BytesIO):
+        def read1(self, size: int = -1) -> bytes:
+            return self.read(step)
+
+    out: list[tuple[int, bytes]] = []
+    for batch in batches(Trickle(data)):
+        assert batch is not None
+        first, lines = batch
+        assert not out or first == out[-1][0] + 1, "batches must number on"
+        for i, line in enumerate(lines):
+            if isinstance(line, Blanks):
+                assert i == len(lines) - 1, "a run ends its batch"
+                out += [(first + i + k, b"") for k in range(line.lines)]
+            else:
+                out.append((first + i, bytes(line)))
+    return out
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from([b"{}", b"x", b"", b"\r"]),
+            st.tuples(st.integers(1, 3000), st.sampled_from([b"", b"\r"])),
+        ),
+        max_size=12,
+    ),
+    st.sampled_from([1 << 20, 4096, 1000, 7]),
+)
+@settings(max_examples=fuzz(60), deadline=None)
+def test_runs_of_blank_lines_keep_every_number(
+    parts: list[bytes | tuple[int, bytes]], step: int
+) -> None:
+    lines: list[bytes] = []
+    for part in parts:
+        lines += [part[1]] * part[0] if isinstance(part, tuple) else [part]
+    data = b"".join(line + b"\n" for line in lines)
+    got = expanded(data, step)
+    assert [n for n, _ in got] == list(range(1, len(lines) + 1))
+    # A run of CRLF blank lines is held like one of LF ones: both are blank.
+    assert [line.strip() for _, line in got] == [line.strip() for line in lines]
+
+
+@pytest.mark.parametrize("blank", [b"\n", b"\r\n"])
+def test_a_newline_bomb_is_counted_in_bulk(tmp_path: Path, blank: bytes) -> None:
+    n = 3_000_000
+    path = tmp_path / "bomb.ndjson.gz"
+    path.write_bytes(gzip.compress(blank * n + MESSAGE % b"after the bomb", 9))
+    with gzip.open(path) as f:
+        held = sum(len(lines) for _, lines in filter(None, batches(f)))
+    assert held < 100  # not 3 million b"" in lists: runs are held as one line each
+    run = replay([str(path)])
+    assert run.lines == n + 1 and run.events == 1
+    assert run.first_at_level[min(run.first_at_level)].where.line == n + 1
+    check = run_cli(["check", str(path)])
+    assert f"{n + 1:,} lines" in check.out
+
+
+@pytest.mark.parametrize("suffix", sorted(PACKERS))
+def test_the_end_of_an_empty_member_copies_little(
+    monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    """Empty members in a row: each one's end must not copy all the input after it.
+
+    (That copy made 200,000 empty gzip members take 5 s: quadratic in a 1 MiB read.)
+    """
+    copies: list[int] = []
+    real = unpack._Unpacker._new
+
+    class Watched:
+        def __init__(self, d: object) -> None:
+            self.d = d
+
+        def __getattr__(self, name: str) -> object:
+            value = getattr(self.d, name)
+            if name == "unused_data":
+                copies.append(len(value))
+            return value
+
+    monkeypatch.setattr(unpack._Unpacker, "_new", lambda self: Watched(real(self)))
+    data = PACKERS[suffix](b"") * 40_000 + PACKERS[suffix](MESSAGE % b"last")
+    assert b"".join(filter(None, unpack.unpacked([data]))) == MESSAGE % b"last"
+    assert len(copies) == 40_001 and max(copies) <= 64 << 10

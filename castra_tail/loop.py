@@ -13,7 +13,7 @@ from castra_tail.attention import CONSTANT_LEVELS, LEVEL_RULES, Level
 from castra_tail.decode import BLANK, DECODER, FIXUPS, Malformed, Unknown, explain
 from castra_tail.filters import Selector
 from castra_tail.inputs import CommandSource, Item, Notice
-from castra_tail.reader import Blanks, Marker, Skipped
+from castra_tail.reader import Blanks, Broken, Marker, Skipped
 from castra_tail.state import Run
 from castra_tail.views import View
 
@@ -84,6 +84,8 @@ def _marked(state: Run, view: View, sel: Selector, name: str, lineno: int, raw: 
         state.lines += raw.lines - 1  # its batch counted it as one line
         return
     assert isinstance(raw, Skipped)
+    if isinstance(raw, Broken):
+        state.add_broken(name, raw.problem)
     _bad(state, view, sel, name, lineno, raw.reason, None, text=False)
 
 

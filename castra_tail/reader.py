@@ -16,7 +16,7 @@ import os
 import select
 import stat
 from collections.abc import Callable, Iterator
-from typing import BinaryIO, Final
+from typing import BinaryIO, Final, cast
 
 from castra_tail.text import size as human_size
 from castra_tail.unpack import CorruptInput, unpacked
@@ -51,6 +51,21 @@ class Skipped(Marker):
     def __new__(cls, reason: str) -> Skipped:
         line = super().__new__(cls, b"")
         line.reason = reason
+        return line
+
+
+class Broken(Skipped):
+    """In place of the rest of a compressed input cut short or corrupt.
+
+    ``problem`` is what is wrong (``bzip2 data ends early (truncated)``): the
+    stream is incomplete (``Run.missing``).
+    """
+
+    problem: str
+
+    def __new__(cls, exc: CorruptInput) -> Broken:
+        line = cast(Broken, super().__new__(cls, str(exc)))
+        line.problem = exc.problem
         return line
 
 
@@ -115,12 +130,12 @@ def batches(
     """
     framer = Framer(max_line)
     chunks = unpacked(_chunks(stream, idle))
-    broken: Skipped | None = None
+    broken: Broken | None = None
     while True:
         try:
             chunk = next(chunks, b"")
         except CorruptInput as exc:
-            broken = Skipped(str(exc))
+            broken = Broken(exc)
             chunk = b""
         if chunk is None:
             yield None

@@ -118,6 +118,80 @@ def test_stdout_to_an_emptied_input_is_not_refused(tmp_path: Path) -> None:
     assert json.loads(log.read_bytes())["totals"]["lines"] == 0
 
 
+# --- 6. cut and corrupt archives; magic that is not an archive ------------------------
+
+
+@pytest.mark.parametrize("suffix", sorted(PACKERS))
+def test_a_cut_archive_of_a_complete_run_fails_and_names_itself(
+    tmp_path: Path, suffix: str
+) -> None:
+    # A clean, complete run, then more: cut inside the "more", every event is still there.
+    body = example("up").read_bytes() + MESSAGE % b"after" * 2000
+    packed = PACKERS[suffix](body)
+    path = tmp_path / f"up.ndjson.{suffix}"
+    path.write_bytes(packed[: len(packed) - 40])
+    problem = f"{path}: {KINDS[suffix]} data ends early (truncated)"
+    report = json.loads(run_cli([str(path), "--format", "json"]).stdout)
+    assert report["exit_code"] == 1 and report["incomplete"] == [problem]
+    text = run_cli([str(path), "--color", "never", "--width", "300"])
+    assert text.code == 1
+    assert f"✗ failed (exit 1): incomplete: {problem}" in text.out
+    assert "truncated" in run_cli([str(path), "--format", "markdown"]).out
+
+
+def test_the_first_600_bytes_of_a_failed_runs_bz2_fail(tmp_path: Path) -> None:
+    path = tmp_path / "up-fail.ndjson.bz2"
+    path.write_bytes(bz2.compress(example("up-fail").read_bytes())[:600])
+    done = run([str(path), "--summary-only", "--color", "never", "--width", "300"])
+    assert done.returncode == 1
+    assert b"incomplete: " + str(path).encode() + b": bzip2 data ends early" in done.stdout
+
+
+def test_a_corrupt_archive_is_incomplete(tmp_path: Path) -> None:
+    packed = bytearray(gzip.compress(example("up").read_bytes() * 50))
+    packed[len(packed) // 2 : len(packed) // 2 + 64] = b"\xff" * 64
+    path = tmp_path / "bad.ndjson.gz"
+    path.write_bytes(bytes(packed))
+    report = json.loads(run_cli([str(path), "--format", "json"]).stdout)
+    assert report["exit_code"] == 1
+    assert report["incomplete"][0].startswith(f"{path}: gzip data is corrupt")
+
+
+@pytest.mark.parametrize(
+    "first", [b"BZh is not bzip2", b"BZh9", b"\x1f\x8b", b"\xfd7zXZ", b"BZh91AY&S"]
+)
+def test_a_line_that_merely_starts_like_an_archive_is_text(tmp_path: Path, first: bytes) -> None:
+    path = tmp_path / "plain.ndjson"
+    path.write_bytes(first + b"\n" + example("up").read_bytes())
+    run = replay([str(path)])
+    assert run.lines == 1 + example("up").read_bytes().count(b"\n")
+    assert run.events == replay([str(example("up"))]).events
+    assert run.missing == []
+
+
+def test_bytes_rejected_before_any_output_are_read_as_text(tmp_path: Path) -> None:
+    # The full bzip2 magic, then text: bzip2 rejects it; no line may be lost.
+    path = tmp_path / "odd.ndjson"
+    path.write_bytes(b"BZh91AY&SY is a text line\n" + example("up").read_bytes())
+    run = replay([str(path)])
+    assert run.events == replay([str(example("up"))]).events
+    assert run.text_lines == 1
+    assert run.missing == [f"{path}: bzip2 data is corrupt from its start (Invalid data stream)"]
+
+
+def test_a_big_compressed_file_is_never_split_in_byte_ranges(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from castra_tail import parallel
+
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)  # "big": every file is
+    body = b"".join(MESSAGE % os.urandom(24).hex().encode() for _ in range(20_000))
+    path = tmp_path / "big.ndjson.gz"
+    path.write_bytes(gzip.compress(body, 1))
+    report = json.loads(run_cli([str(path), "--format", "json", "--jobs", "2"]).stdout)
+    assert report["totals"]["lines"] == report["totals"]["events"] == 20_000
+
+
 # --- 7. FIFOs, /dev/stdin, <(…) ---------------------------------------------------------
 
 

@@ -10,11 +10,14 @@ import json
 import lzma
 import os
 import pty
+import select
 import shlex
+import signal
 import struct
 import subprocess
 import sys
 import termios
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -275,6 +278,108 @@ def in_a_terminal(argv: list[str]) -> str:
 def test_dev_stdin_is_read_as_it_is() -> None:
     done = run(["/dev/stdin", "--format", "ndjson"], input=example("up").read_bytes())
     assert done.returncode == 0 and done.stdout == example("up").read_bytes()
+
+
+# --- 8. following a compressed file ----------------------------------------------------
+
+
+def read_until(proc: subprocess.Popen[bytes], needle: bytes, timeout: float) -> bytes:
+    """Read proc's stdout until ``needle`` shows up; what was read so far."""
+    assert proc.stdout is not None
+    fd, seen, deadline = proc.stdout.fileno(), b"", time.monotonic() + timeout
+    while needle not in seen:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            raise AssertionError(f"{needle!r} did not show within {timeout}s; got {seen[-400:]!r}")
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            raise AssertionError(f"stdout closed before {needle!r}; got {seen[-400:]!r}")
+        seen += chunk
+    return seen
+
+
+@pytest.mark.parametrize("suffix", sorted(PACKERS))
+def test_follow_unpacks_a_growing_archive(tmp_path: Path, suffix: str) -> None:
+    log = tmp_path / f"events.ndjson.{suffix}"
+    log.write_bytes(PACKERS[suffix](MESSAGE % b"packed 1"))
+    proc = subprocess.Popen(
+        [*CASTRA_TAIL, "-f", str(log), "--format", "ndjson"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    try:
+        seen = read_until(proc, b"packed 1", timeout=30)
+        with log.open("ab") as f:  # another member, as `gzip -c more >> log.gz` appends
+            f.write(PACKERS[suffix](MESSAGE % b"packed 2"))
+        seen += read_until(proc, b"packed 2", timeout=10)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(10)
+    assert proc.stdout is not None
+    # Nothing but the two lines: no compressed bytes shown as text.
+    assert seen + proc.stdout.read() == MESSAGE % b"packed 1" + MESSAGE % b"packed 2"
+
+
+def test_follow_by_name_a_replaced_archive_is_a_new_stream(tmp_path: Path) -> None:
+    log = tmp_path / "events.ndjson.gz"
+    log.write_bytes(gzip.compress(MESSAGE % b"old-line"))
+    proc = subprocess.Popen(
+        [*CASTRA_TAIL, "-F", str(log), "--color", "never", "--no-summary"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    try:
+        read_until(proc, b"old-line", timeout=30)
+        log.rename(tmp_path / "events.ndjson.gz.1")
+        log.write_bytes(bz2.compress(MESSAGE % b"fresh-line"))  # even another compression
+        seen = read_until(proc, b"fresh-line", timeout=10)
+        assert b"was replaced" in seen
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_follow_with_save_writes_the_unpacked_bytes(tmp_path: Path) -> None:
+    log, saved = tmp_path / "events.ndjson.gz", tmp_path / "saved.ndjson"
+    log.write_bytes(gzip.compress(MESSAGE % b"one"))
+    proc = subprocess.Popen(
+        [*CASTRA_TAIL, "-f", str(log), "--save", str(saved), "--format", "ndjson"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    try:
+        read_until(proc, b"one", timeout=30)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(10)
+    assert saved.read_bytes() == MESSAGE % b"one"
+
+
+def test_follow_reads_a_fifo_writer_after_writer(tmp_path: Path) -> None:
+    fifo = tmp_path / "events.fifo"
+    os.mkfifo(fifo)
+    proc = subprocess.Popen(
+        [*CASTRA_TAIL, "-f", str(fifo), "--color", "never", "--no-summary"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    try:
+        for word in (b"first-writer", b"second-writer"):  # `echo … > fifo`, twice
+            subprocess.run(
+                ["sh", "-c", 'printf "%s" "$1" > "$0"', str(fifo), (MESSAGE % word).decode()],
+                timeout=30,
+                check=True,
+            )
+            seen = read_until(proc, word, timeout=30)
+            assert b"truncated" not in seen  # a FIFO's size is always 0: no truncation
+    finally:
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(10)
+    assert code == 130, proc.stderr.read() if proc.stderr else b""
 
 
 # --- 15. blank-line and empty-member bombs ------------------------------------------------

@@ -85,13 +85,17 @@ def test_save_never_truncates_an_input(tmp_path: Path, how: str) -> None:
     assert how != "-F" or not os.path.exists(save)
 
 
-@pytest.mark.parametrize("via", ["file", "stdin"])
+@pytest.mark.parametrize("via", ["file", "stdin", "check"])
 def test_stdout_appending_to_an_input_is_refused(tmp_path: Path, via: str) -> None:
     log = tmp_path / "a.ndjson"
     original = example("up").read_bytes()
     log.write_bytes(original)
     with log.open("ab") as out, log.open("rb") as inp:  # castra-tail … a.ndjson >> a.ndjson
-        args = ["--format", "ndjson"] + ([str(log)] if via == "file" else [])
+        args = {
+            "file": ["--format", "ndjson", str(log)],
+            "stdin": ["--format", "ndjson"],
+            "check": ["check", str(log)],
+        }[via]
         done = subprocess.run(
             [*CASTRA_TAIL, *args],
             stdin=inp if via == "stdin" else subprocess.DEVNULL,

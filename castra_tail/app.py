@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from castra_tail.attention import Level
+from castra_tail.clash import save_clash, stdout_clash
 from castra_tail.filters import Selector
 from castra_tail.inputs import CommandSource, FileSource, Source, read_inputs
 from castra_tail.loop import consume, relay_stderr
@@ -73,7 +74,8 @@ def run(opts: Options, env: Env, sources: Sequence[Source] | None = None) -> int
     """Read every source, render as asked, and return the exit status."""
     if sources is None:
         sources = _sources(opts, env)
-    save = _SaveFile(opts.save) if opts.save else None
+    paths = [s.path for s in sources if isinstance(s, FileSource)]
+    save = _SaveFile(opts.save, paths) if opts.save else None
     try:
         return _run(opts, env, sources, save.write_through if save else None)
     finally:
@@ -139,7 +141,10 @@ def _read(
 class _SaveFile:
     """``--save``: the raw input, written through as it is read."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, inputs: Sequence[str]) -> None:
+        why = save_clash(path, inputs)  # before open() empties it
+        if why is not None:
+            raise UsageError(why)
         try:
             self.file = open(path, "wb")  # noqa: SIM115 - closed by run()
         except OSError as exc:
@@ -181,13 +186,17 @@ def _sources(opts: Options, env: Env) -> list[Source]:
         if opts.files:
             raise UsageError("give files or a command after --, not both")
         return [CommandSource(opts.command)]
-    return list(file_sources(opts.files, env, may_appear=opts.follow == "name"))
+    follow = opts.follow is not None
+    return list(file_sources(opts.files, env, may_appear=opts.follow == "name", follow=follow))
 
 
-def file_sources(paths: Sequence[str], env: Env, *, may_appear: bool = False) -> list[FileSource]:
+def file_sources(
+    paths: Sequence[str], env: Env, *, may_appear: bool = False, follow: bool = False
+) -> list[FileSource]:
     """The inputs named on the command line (stdin when none), or a UsageError saying why not.
 
-    ``may_appear``: a missing file is waited for (``-F``), as tail -F does.
+    ``may_appear``: a missing file is waited for (``-F``), as tail -F does. An input
+    that is also stdout is refused (``follow``: even an empty one, as it may grow).
     """
     paths = tuple(paths) or ("-",)
     if paths.count("-") > 1:
@@ -203,6 +212,9 @@ def file_sources(paths: Sequence[str], env: Env, *, may_appear: bool = False) ->
             "no input: pipe an event stream in, name a file, or wrap a command "
             "after -- (see --help)"
         )
+    why = stdout_clash(paths, follow=follow)
+    if why is not None:
+        raise UsageError(why)
     return [FileSource(p) for p in paths]
 
 

@@ -24,7 +24,7 @@ from castra_tail import native
 from castra_tail.decode import BLANK, Malformed, Unknown, decode
 from castra_tail.inputs import Chunk, Source, read_inputs
 from castra_tail.output import StdoutClosed, Writer
-from castra_tail.reader import Skipped
+from castra_tail.reader import Blanks, Skipped
 from castra_tail.text import clean, plural
 from castra_tail.verdict import ExitStatus
 
@@ -103,6 +103,9 @@ class Checker:
                     yield Finding(item.source, lineno, kind, reason)
 
     def _line(self, raw: bytes) -> Iterator[tuple[str, str]]:
+        if isinstance(raw, Blanks):  # a run of blank lines, counted as one by check()
+            self.lines += raw.lines - 1
+            return
         if isinstance(raw, Skipped):
             yield "error", raw.reason
             return

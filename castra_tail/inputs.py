@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO, Final, Protocol, cast
 
-from castra_tail.reader import CHUNK, Framer, Line, batches, drop_bom
+from castra_tail.reader import CHUNK, Batch, Broken, Framer, Line, batches
+from castra_tail.unpack import CorruptInput, Unpacking
 
 STDIN_NAME: Final = "<stdin>"
 #: How often a followed file is looked at when nothing arrives (tail -f polls at 1 s).
@@ -75,11 +76,13 @@ class FileSource:
 
     @property
     def live(self) -> bool:
-        """True for a pipe, socket or terminal on stdin: lines arrive as they are written."""
-        if self.path != "-":
-            return False
+        """True for a pipe, FIFO, socket or terminal (``-``, ``/dev/stdin``, ``<(…)``, a
+        named FIFO): lines arrive as they are written."""
         try:
-            mode = os.fstat(sys.stdin.fileno()).st_mode
+            if self.path == "-":
+                mode = os.fstat(sys.stdin.fileno()).st_mode
+            else:
+                mode = os.stat(self.path).st_mode
         except (AttributeError, OSError, ValueError):
             return False
         return not stat.S_ISREG(mode)
@@ -208,7 +211,12 @@ def _follow(files: list[_Followed]) -> Iterator[Item]:
 
 
 class _Followed:
-    """A file read as it grows (``-f``), and reopened when replaced (``-F``)."""
+    """A file read as it grows (``-f``), and reopened when replaced (``-F``).
+
+    A compressed file is unpacked as it grows; a replaced or truncated file is a
+    new stream (numbered from 1, its compression found again). A FIFO is read
+    as ``tail -f`` reads it: writer after writer, without blocking the others.
+    """
 
     def __init__(
         self, path: str, max_line: int, *, by_name: bool, tee: Callable[[bytes], object] | None
@@ -216,19 +224,26 @@ class _Followed:
         self.path, self.max_line, self.by_name, self.tee = path, max_line, by_name, tee
         self.file: BinaryIO | None = None
         self.ident: tuple[int, int] | None = None
-        self.framer = Framer(max_line)
-        self.lineno = 1
-        self.pos = 0
+        self.regular = True
+        self._restart()
         self._open()
+
+    def _restart(self) -> None:
+        """Read what follows as a new stream."""
+        self.framer, self.unpacking, self.pos = Framer(self.max_line), Unpacking(), 0
+        self.broken = False  # its compressed data broke: the rest of it is skipped
 
     def _open(self) -> bool:
         try:
-            self.file = open(self.path, "rb")  # noqa: SIM115 - closed in close()
+            # Non-blocking: a FIFO opens without a writer, and a quiet one never
+            # holds up the other followed files.
+            fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
         except OSError:
             return False
-        st = os.fstat(self.file.fileno())
-        self.ident = (st.st_dev, st.st_ino)
-        self.framer, self.lineno, self.pos = Framer(self.max_line), 1, 0
+        self.file = os.fdopen(fd, "rb")
+        st = os.fstat(fd)
+        self.ident, self.regular = (st.st_dev, st.st_ino), stat.S_ISREG(st.st_mode)
+        self._restart()
         return True
 
     def close(self) -> None:
@@ -249,10 +264,10 @@ class _Followed:
             if self._open():
                 items.append(Notice(self.path, "was replaced; reading the new file from the start"))
                 items += self._drain()
-        elif self.file is not None and os.fstat(self.file.fileno()).st_size < self.pos:
+        elif self.regular and os.fstat(self.file.fileno()).st_size < self.pos:
             items += self._end()
             self.file.seek(0)
-            self.framer, self.lineno, self.pos = Framer(self.max_line), 1, 0
+            self._restart()
             items.append(Notice(self.path, "was truncated; reading it again from the start"))
             items += self._drain()
         return items
@@ -260,24 +275,44 @@ class _Followed:
     def _drain(self) -> Iterator[Chunk]:
         assert self.file is not None
         fd = self.file.fileno()
-        while chunk := os.read(fd, CHUNK):
+        while True:
+            try:
+                chunk = os.read(fd, CHUNK)
+            except BlockingIOError:  # a FIFO whose writer is quiet
+                return
+            if not chunk:
+                return
             self.pos += len(chunk)
-            if self.tee is not None:
-                self.tee(chunk)
-            lines = self.framer.feed(chunk)
-            if lines:
-                yield self._chunk(lines)
+            if not self.broken:
+                yield from self._unpacked(chunk)
+
+    def _unpacked(self, chunk: bytes) -> Iterator[Chunk]:
+        try:
+            for data in self.unpacking.feed(chunk):
+                if self.tee is not None:
+                    self.tee(data)
+                yield from self._chunks(self.framer.feed(data))
+        except CorruptInput as exc:
+            self.broken = True
+            yield from self._chunks(self.framer.end(Broken(exc)))
 
     def _end(self) -> list[Chunk]:
-        last = self.framer.end()  # a last line without newline, before the file went away
-        return [self._chunk(last)] if last else []
+        """The stream ends (the file went away): its last line, and whether it was cut short."""
+        if self.broken:
+            return []
+        try:
+            held = list(self.unpacking.end())
+            broken = None
+        except CorruptInput as exc:
+            held, broken = [], Broken(exc)
+        if self.tee is not None:
+            for data in held:
+                self.tee(data)
+        batches = [b for data in held for b in self.framer.feed(data)]
+        return self._chunks(batches + self.framer.end(broken))
 
-    def _chunk(self, lines: list[Line]) -> Chunk:
-        if self.lineno == 1:
-            drop_bom(lines)
-        chunk = Chunk(self.path, self.lineno, lines)
-        self.lineno += len(lines)
-        return chunk
+    def _chunks(self, batches: list[Batch]) -> list[Chunk]:
+        return [Chunk(self.path, first, lines) for first, lines in batches]
 
     def _replaced(self) -> bool:
         try:

@@ -13,7 +13,7 @@ from castra_tail.attention import CONSTANT_LEVELS, LEVEL_RULES, Level
 from castra_tail.decode import BLANK, DECODER, FIXUPS, Malformed, Unknown, explain
 from castra_tail.filters import Selector
 from castra_tail.inputs import CommandSource, Item, Notice
-from castra_tail.reader import Skipped
+from castra_tail.reader import Blanks, Broken, Marker, Skipped
 from castra_tail.state import Run
 from castra_tail.views import View
 
@@ -47,9 +47,9 @@ def consume(
         name, lines = item.source, item.lines
         state.lines += len(lines)
         for lineno, raw in enumerate(lines, item.first):
-            if not raw:  # blank, or too long to keep
-                if isinstance(raw, Skipped):  # too long to keep, or corrupt compressed data
-                    _bad(state, view, sel, name, lineno, raw.reason, None, text=False)
+            if not raw:  # blank, or a marker in place of lines not held
+                if isinstance(raw, Marker):
+                    _marked(state, view, sel, name, lineno, raw)
                 continue
             try:
                 event = decode_line(raw)
@@ -76,6 +76,17 @@ def consume(
             ):
                 show_event(event, level, raw)
         view.flush()
+
+
+def _marked(state: Run, view: View, sel: Selector, name: str, lineno: int, raw: Marker) -> None:
+    """A run of blank lines, a line too long to keep, or a compressed input broken here."""
+    if isinstance(raw, Blanks):
+        state.lines += raw.lines - 1  # its batch counted it as one line
+        return
+    assert isinstance(raw, Skipped)
+    if isinstance(raw, Broken):
+        state.add_broken(name, raw.problem)
+    _bad(state, view, sel, name, lineno, raw.reason, None, text=False)
 
 
 def _not_an_event(

@@ -55,6 +55,7 @@ def _counts(run: Run, part: Run) -> None:
     run.lines += part.lines
     run.vms_dropped += part.vms_dropped
     run.malformed += part.malformed
+    run.broken += part.broken[: MAX_RECORDS - len(run.broken)]
     run.text_lines += part.text_lines
     run.usage_events += part.usage_events
     for cls, n in part._by_class.items():

@@ -20,6 +20,7 @@ from castra_tail.loop import consume
 from castra_tail.merge import merge
 from castra_tail.reader import batches
 from castra_tail.state import Run
+from castra_tail.unpack import HEAD, kind_of
 from castra_tail.views import Silent
 
 if TYPE_CHECKING:
@@ -40,9 +41,12 @@ def jobs_available() -> int:
 
 
 def worth_it(path: str, jobs: int) -> bool:
-    """Whether reading ``path`` in ``jobs`` parts pays."""
+    """Whether reading ``path`` in ``jobs`` parts pays (and can be done)."""
     try:
-        return jobs > 1 and os.path.isfile(path) and os.path.getsize(path) >= MIN_BYTES
+        if not (jobs > 1 and os.path.isfile(path) and os.path.getsize(path) >= MIN_BYTES):
+            return False
+        with open(path, "rb") as f:
+            return kind_of(f.read(HEAD)) is None  # a compressed file has no lines to split at
     except OSError:
         return False
 

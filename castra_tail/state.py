@@ -68,6 +68,8 @@ class Run:
         self.text_lines = 0
         self.problems: list[Problem] = []
         self.unknown_types: Counter[str] = Counter()
+        #: Compressed inputs cut short or corrupt: ``source: problem`` (the stream is incomplete).
+        self.broken: list[str] = []
         self.interrupted = False
         self.finished = False
         self._handlers = self._bind()
@@ -137,6 +139,11 @@ class Run:
             self.text_lines += 1
         if len(self.problems) < MAX_RECORDS:
             self.problems.append(Problem(Where(source, line), keep(reason)))
+
+    def add_broken(self, source: str, problem: str) -> None:
+        """A compressed input was cut short or is corrupt: what was read is all there is."""
+        if len(self.broken) < MAX_RECORDS:
+            self.broken.append(f"{source}: {problem}")
 
     def add_unknown(self, type_name: str) -> None:
         """Account for an event of a type this contract version does not know."""
@@ -374,10 +381,12 @@ class Run:
     def missing(self) -> list[str]:
         """What a finished stream lacks to be complete, in words (empty when complete).
 
-        A stream with no command and no bootstrap in it (a harness-only transcript,
-        a bare log of messages) has nothing to complete.
+        A compressed input cut short always leaves it incomplete. Otherwise a stream
+        with no command and no bootstrap in it (a harness-only transcript, a bare log
+        of messages) has nothing to complete.
         """
-        gaps = [f"bootstrap of {vm.name} never finished" for vm in self.incomplete_bootstraps]
+        gaps = list(self.broken)
+        gaps += [f"bootstrap of {vm.name} never finished" for vm in self.incomplete_bootstraps]
         gaps += [f"command {c.name!r} never completed" for c in self.open_commands]
         # A rejected command never ran: nothing after it is owed.
         has_work = any(c.status != "rejected" for c in self.commands) or any(

@@ -138,6 +138,14 @@ FIXUPS: Final[dict[type, Callable[[Any], Decoded]]] = {
 }
 
 
+def without_boms(line: bytes) -> bytes:
+    """``line`` without the UTF-8 BOMs it starts with (however many: one pass, no recursion)."""
+    start = 0
+    while line.startswith(BOM, start):
+        start += len(BOM)
+    return line[start:] if start else line
+
+
 # --- the slow path: explaining a bad line ---------------------------------------
 
 _WORDS: Final = {
@@ -165,7 +173,7 @@ _AT: Final = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
 
 def _explain_undecodable(line: bytes, exc: Exception) -> Decoded:
     if line.startswith(BOM):  # files joined with `cat`: a BOM at the start of a line
-        return decode(line[len(BOM) :])
+        return decode(without_boms(line))  # no BOM left: this cannot come back here
     if not line.strip():
         return BLANK
     if isinstance(exc, RecursionError):

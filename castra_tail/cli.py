@@ -6,6 +6,7 @@ shipped example. Usage errors are one line on stderr and exit status 2.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import NoReturn, cast
 
@@ -22,6 +23,9 @@ def main(argv: list[str] | None = None) -> NoReturn:
 
 
 def _invoke(args: list[str]) -> int:
+    from castra_tail.output import tame_size_variables
+
+    tame_size_variables(os.environ)  # before Typer and Rich read them
     import typer
 
     from castra_tail import commands

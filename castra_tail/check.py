@@ -84,8 +84,8 @@ class Checker:
         self.notes = 0
         self._bootstraps: dict[str, tuple[str, int]] = {}  # vm → (state, line)
 
-    def check(self, sources: Sequence[Source], max_line: int) -> Iterator[Finding]:
-        """Every finding about every line of ``sources``, in order."""
+    def check(self, sources: Sequence[Source], max_line: int) -> Iterator[list[Finding]]:
+        """The findings about every line of ``sources``, in order, a list per batch read."""
         source = None
         for item in read_inputs(sources, max_line):
             if not isinstance(item, Chunk):
@@ -93,14 +93,17 @@ class Checker:
             if item.source != source:  # each file is a stream of its own
                 source = item.source
                 self._bootstraps.clear()
-            for lineno, raw in enumerate(item.lines, item.first):
-                self.lines += 1
-                for kind, reason in self._line(raw):
-                    if kind == "error":
-                        self.errors += 1
-                    else:
-                        self.notes += 1
-                    yield Finding(item.source, lineno, kind, reason)
+            yield list(self._chunk(item))
+
+    def _chunk(self, item: Chunk) -> Iterator[Finding]:
+        for lineno, raw in enumerate(item.lines, item.first):
+            self.lines += 1
+            for kind, reason in self._line(raw):
+                if kind == "error":
+                    self.errors += 1
+                else:
+                    self.notes += 1
+                yield Finding(item.source, lineno, kind, reason)
 
     def _line(self, raw: bytes) -> Iterator[tuple[str, str]]:
         if isinstance(raw, Skipped):
@@ -202,15 +205,20 @@ def _is_timestamp(ts: str) -> bool:
 def run(sources: Sequence[Source], out: Writer, *, fmt: str, max_line: int) -> int:
     """Check ``sources``, write the findings to ``out``, and return the exit status.
 
-    Findings are written as they are found (a huge broken log costs no
-    memory), the JSON form too: its array is streamed, the totals come last.
+    Findings are written as they are found, flushed once per batch read (a
+    huge broken log costs no memory, and the first finding shows at once),
+    the JSON form too: its array is streamed, the totals come last.
     """
     checker = Checker()
     try:
         if fmt == "json":
             out.write('{"findings": [')
-            for n, finding in enumerate(checker.check(sources, max_line)):
-                out.write_bytes((b",\n  " if n else b"\n  ") + msgspec.json.encode(finding))
+            first = True
+            for batch in checker.check(sources, max_line):
+                for finding in batch:
+                    out.write_bytes((b"\n  " if first else b",\n  ") + msgspec.json.encode(finding))
+                    first = False
+                out.flush()
             totals = {
                 "lines": checker.lines,
                 "errors": checker.errors,
@@ -219,8 +227,9 @@ def run(sources: Sequence[Source], out: Writer, *, fmt: str, max_line: int) -> i
             }
             out.write_bytes(b"\n], " + msgspec.json.encode(totals)[1:] + b"\n")
         else:
-            for finding in checker.check(sources, max_line):
-                out.write(clean(finding.text()) + "\n")
+            for batch in checker.check(sources, max_line):
+                out.write("".join(clean(finding.text()) + "\n" for finding in batch))
+                out.flush()
             verdict = "ok" if checker.errors == 0 else "FAILED"
             out.write(
                 f"check {verdict}: {plural(checker.lines, 'line')}, "

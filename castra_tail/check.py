@@ -25,7 +25,7 @@ from castra_tail.decode import BLANK, Malformed, Unknown, decode
 from castra_tail.inputs import Chunk, Source, read_inputs
 from castra_tail.output import StdoutClosed, Writer
 from castra_tail.reader import Skipped
-from castra_tail.text import clean, plural
+from castra_tail.text import clean, os_text, plural
 from castra_tail.verdict import ExitStatus
 
 MAX_TRACKED_VMS: Final = 100_000
@@ -96,6 +96,7 @@ class Checker:
             yield list(self._chunk(item))
 
     def _chunk(self, item: Chunk) -> Iterator[Finding]:
+        name = os_text(item.source)  # a file name that is not UTF-8 still makes JSON
         for lineno, raw in enumerate(item.lines, item.first):
             self.lines += 1
             for kind, reason in self._line(raw):
@@ -103,7 +104,7 @@ class Checker:
                     self.errors += 1
                 else:
                     self.notes += 1
-                yield Finding(item.source, lineno, kind, reason)
+                yield Finding(name, lineno, kind, reason)
 
     def _line(self, raw: bytes) -> Iterator[tuple[str, str]]:
         if isinstance(raw, Skipped):

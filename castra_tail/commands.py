@@ -38,7 +38,8 @@ _EPILOG = """Examples:
 
 Exit status: 0 clean; 1 an event at or above --fail-on (or a malformed line with
 --strict, or an incomplete stream); 2 usage error; a wrapped command's own status
-when it failed; 130 interrupted.
+when it failed; 74 output could not be written; 130 interrupted; 141 the reader
+of stdout went away.
 """
 
 

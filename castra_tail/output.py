@@ -1,7 +1,8 @@
 """Where output goes: the stdout writer, the consoles, colour and width decisions.
 
 Only ``Writer`` touches stdout. It collects a batch of output and writes it in
-one call, and turns a reader that went away (``EPIPE``) into ``StdoutClosed``.
+one call, and turns a reader that went away (``EPIPE``) into ``StdoutClosed``
+and any other failure (a full disk) into ``IOFailure``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO, Final, TextIO
 
+from castra_tail.stdio import STDOUT, IOFailure, cannot_write
+from castra_tail.stdio import StdoutClosed as StdoutClosed  # where the views and check look
+
 if TYPE_CHECKING:  # Rich is imported when something is drawn, not to copy lines
     from rich.color import ColorSystem
     from rich.console import Console, RenderableType
@@ -24,10 +28,6 @@ DEFAULT_WIDTH: Final = 80
 #: wide, and what Rich draws grows with the width (a billion columns took 24 GB).
 MIN_WIDTH: Final = 20
 MAX_WIDTH: Final = 1000
-
-
-class StdoutClosed(Exception):
-    """The reader of stdout went away (``castra-tail … | head -3``)."""
 
 
 class Writer:
@@ -68,13 +68,19 @@ class Writer:
             self._bytes.append(suffix.encode("utf-8", "replace"))
         if not self._bytes:
             return
-        data = b"".join(self._bytes)
+        data = memoryview(b"".join(self._bytes))
         self._bytes.clear()
         try:
-            self._stream.write(data)
+            while data:  # a pipe or a filling disk may take part of it; the rest, or why not
+                written = self._stream.write(data)
+                if not written:
+                    raise IOFailure(f"cannot write to {STDOUT}: it takes nothing more")
+                data = data[written:]
             self._stream.flush()
         except BrokenPipeError as exc:
             raise StdoutClosed from exc
+        except OSError as exc:
+            raise cannot_write(STDOUT, exc) from exc
 
 
 @dataclass
@@ -87,6 +93,7 @@ class Env:
     stdin_tty: bool
     environ: Mapping[str, str]
     terminal_width: int | None
+    stdin_closed: bool = False
 
     @classmethod
     def from_process(cls) -> Env:
@@ -103,6 +110,7 @@ class Env:
             stderr=sys.stderr,
             stdout_tty=tty,
             stdin_tty=sys.stdin.isatty() if sys.stdin else False,
+            stdin_closed=sys.stdin is None,  # the interpreter found descriptor 0 closed
             environ=os.environ,
             terminal_width=width,
         )

@@ -28,6 +28,9 @@ def _escape_table() -> dict[int, str]:
     # paragraph separators break lines on some terminals.
     for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x2028, 0x2029):
         table[c] = f"\\u{c:04x}"
+    # Lone surrogates: a file name's bytes that are not UTF-8, as Python keeps them.
+    table |= {c: f"\\u{c:04x}" for c in range(0xD800, 0xE000)}
+    table |= {c: f"\\x{c - 0xDC00:02x}" for c in range(0xDC80, 0xDD00)}  # surrogateescape
     return table
 
 
@@ -43,6 +46,20 @@ def clean(value: str, limit: int = MAX_FIELD) -> str:
     if len(value) > limit:
         return value[: limit - 1] + ELLIPSIS
     return value
+
+
+def os_text(value: str) -> str:
+    """A name from the system (a file name) as valid Unicode, for JSON and Markdown.
+
+    Bytes of a name that are not UTF-8 reach Python as lone surrogates, which no
+    encoder takes; they become ``\\xff`` escapes. Anything else is kept as it is.
+    """
+    if value.isascii():
+        return value
+    try:
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate surrogateescape did not make
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def clean_lines(value: str, limit: int = MAX_FIELD) -> list[str]:

@@ -19,7 +19,7 @@ from castra_tail.attention import Level
 from castra_tail.output import Env, Writer, render
 from castra_tail.render.report import encode, report
 from castra_tail.state import Run
-from castra_tail.text import clean, show_bytes
+from castra_tail.text import clean, os_text, show_bytes
 from castra_tail.verdict import Verdict
 
 #: Malformed-line notices on stderr in ndjson mode before they are only counted.
@@ -159,4 +159,4 @@ def markdown_document(run: Run, verdict: Verdict) -> bytes:
     """``--format markdown``: the summary as GitHub-flavoured Markdown."""
     from castra_tail.render.markdown import markdown
 
-    return markdown(run, verdict).encode()
+    return os_text(markdown(run, verdict)).encode()

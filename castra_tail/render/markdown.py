@@ -84,4 +84,7 @@ def _vm_table(run: Run) -> list[str]:
         out.append("| " + " | ".join(cells) + " |")
     if rest:
         out += ["", md(facts.rest_of_vms(rest))]
+    dropped = facts.dropped_vms(run)
+    if dropped:
+        out += ["", md(dropped)]
     return [*out, ""]

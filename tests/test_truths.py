@@ -17,6 +17,8 @@ from castra_tail.verdict import ExitStatus
 
 from conftest import ROOT
 
+BOM = b"\xef\xbb\xbf"
+
 
 def wchan(pid: int) -> str:
     """What the kernel says process ``pid`` waits in (``hrtimer_nanosleep`` in a sleep)."""
@@ -70,3 +72,15 @@ def test_demo_at_an_absurdly_slow_speed_on_a_terminal_waits_instead_of_crashing(
         proc.kill()
         proc.wait()
         os.close(primary)
+
+
+def test_ndjson_drops_the_bom_that_starts_a_later_line(tmp_path: Path) -> None:
+    # `cat a.ndjson b.ndjson` with a BOM in b: passed through, jq stopped at that line.
+    from conftest import run_cli
+
+    accepted = b'{"type":"command.accepted","command":"up"}'
+    unknown = b'{"type":"gpu.attached","vm":"a"}'
+    path = tmp_path / "joined.ndjson"
+    path.write_bytes(BOM + accepted + b"\n" + BOM + unknown + b"\n" + BOM * 3 + accepted + b"\n")
+    result = run_cli([str(path), "--format", "ndjson", "--fail-on", "never"])
+    assert result.stdout == accepted + b"\n" + unknown + b"\n" + accepted + b"\n"

@@ -205,6 +205,8 @@ def _explain_invalid(line: bytes, exc: msgspec.ValidationError) -> Decoded:
         return Malformed(f'"type" is {_JSON_KINDS.get(type(kind), "not a string")}, not a string')
     if kind not in ev.KNOWN_TYPES:
         return Unknown(kind)
+    if str(exc).endswith(" - at `$.type`"):  # two "type" keys: the last wins, as in jq
+        return decode(msgspec.json.encode(msgspec.json.decode(line)))  # one key each now
     return Malformed(f"{kind}: {_words(str(exc))}")
 
 

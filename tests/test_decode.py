@@ -220,3 +220,26 @@ def test_any_number_of_boms_before_an_event_is_framing() -> None:
     decoded = decode(b"\xef\xbb\xbf" * 5000 + line(type="command.accepted", command="up"))
     assert isinstance(decoded, ev.CommandAccepted)
     assert decode(b"\xef\xbb\xbf" * 5000 + b"{}") == Malformed('missing "type"')
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (
+            b'{"type":"message","type":"command.accepted","command":"up"}',
+            ev.CommandAccepted(command="up"),
+        ),
+        (
+            b'{"type":"gpu.attached","type":"command.accepted","command":"up"}',
+            ev.CommandAccepted(command="up"),
+        ),
+        (b'{"type":5,"type":"command.accepted","command":"up"}', ev.CommandAccepted(command="up")),
+        (
+            b'{"type":"command.accepted","type":"gpu.attached","command":"up"}',
+            Unknown("gpu.attached"),
+        ),
+    ],
+)
+def test_of_two_type_keys_the_last_wins(raw: bytes, expected: object) -> None:
+    # As for any other key, and as jq and JSON Schema validators read it (README).
+    assert decode(raw) == expected

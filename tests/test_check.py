@@ -166,7 +166,7 @@ def test_interleaved_vms_in_order_are_fine(tmp_path: Path) -> None:
         (
             b'{"type":"usage","prompt_tokens":18446744073709551616,"completion_tokens":1}',
             "error",
-            r"prompt_tokens: 18446744073709551616 does not fit in 64 bits",
+            r"usage: prompt_tokens: expected an integer <= 18446744073709551615",
         ),
         (
             b'{"type":"command.accepted","command":"up","ts":"yesterday"}',
@@ -236,7 +236,6 @@ def test_every_example_line_satisfies_the_schema() -> None:
             "reclaimed_bytes": 1,
             "reason": "timeout_expired",
         },
-        {"type": "nope"},
     ],
 )
 def test_the_schema_rejects_what_the_contract_forbids(event: dict[str, object]) -> None:

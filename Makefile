@@ -37,7 +37,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 .PHONY: fuzz
-# A long fuzz run by hand: the fuzzing properties with 100 times their examples.
+# A long fuzz run by hand: the fuzzing properties (arbitrary bytes, JSON, event-like objects,
+# long prefixes of BOMs, blanks and NULs, round trips, chunking) with 100 times their examples.
 fuzz: $(STAMP)
 	CASTRA_TAIL_FUZZ=100 $(BIN)/python -m pytest -q -p no:cacheprovider --hypothesis-show-statistics \
-		tests/test_decode.py tests/test_hostile.py tests/test_reader.py -k "never or round_trips or chunking"
+		tests/test_decode.py tests/test_hostile.py tests/test_reader.py -k "never or prefix or round_trips or chunking"

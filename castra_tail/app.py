@@ -5,6 +5,7 @@ Only ``cli`` exits. This module turns one ``Options`` into an exit status.
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import sys
@@ -20,6 +21,7 @@ from castra_tail.loop import consume, relay_stderr
 from castra_tail.output import Env, StdoutClosed
 from castra_tail.reader import DEFAULT_MAX_LINE, unreadable
 from castra_tail.state import Run
+from castra_tail.stdio import IOFailure, cannot_write
 from castra_tail.text import clean
 from castra_tail.verdict import ExitStatus, judge
 from castra_tail.views import (
@@ -77,10 +79,15 @@ def run(opts: Options, env: Env, sources: Sequence[Source] | None = None) -> int
     paths = [s.path for s in sources if isinstance(s, FileSource)]
     save = _SaveFile(opts.save, paths) if opts.save else None
     try:
-        return _run(opts, env, sources, save.write_through if save else None)
+        status = _run(opts, env, sources, save.write_through if save else None)
     finally:
         if save is not None:
             save.close()
+    if save is not None and save.error is not None:  # said last, where it is seen
+        env.stderr.write(f"castra-tail: error: {save.error}\n")
+        if status in (ExitStatus.OK, ExitStatus.FAILED):
+            return ExitStatus.IO_ERROR
+    return status
 
 
 def _run(
@@ -145,17 +152,30 @@ class _SaveFile:
         why = save_clash(path, inputs)  # before open() empties it
         if why is not None:
             raise UsageError(why)
+        self.error: IOFailure | None = None
+        self.name = repr(clean(path))
         try:
             self.file = open(path, "wb")  # noqa: SIM115 - closed by run()
         except OSError as exc:
             raise UsageError(f"cannot write {clean(path)!r}: {exc.strerror or exc}") from exc
 
     def write_through(self, data: bytes) -> None:
-        self.file.write(data)
-        self.file.flush()  # a run cut short still leaves what was read
+        # A full disk stops the saving, not the run (as tee goes on to stdout); run() says it.
+        if self.error is not None:
+            return
+        try:
+            rest = memoryview(data)
+            while rest:  # a pipe (--save >(gzip >up.gz)) may take part of it, then refuse
+                rest = rest[self.file.write(rest) :]
+            self.file.flush()  # a run cut short still leaves what was read
+        except OSError as exc:
+            self.error = cannot_write(self.name, exc)
 
     def close(self) -> None:
-        self.file.close()
+        try:
+            self.file.close()
+        except OSError as exc:  # what the failed write left buffered
+            self.error = self.error or cannot_write(self.name, exc)
 
 
 def _read_files(
@@ -207,6 +227,8 @@ def file_sources(
         why = unreadable(path)
         if why is not None:
             raise UsageError(f"cannot read {clean(path)!r}: {why}")
+    if "-" in paths and env.stdin_closed:
+        raise IOFailure(f"cannot read standard input: {os.strerror(errno.EBADF)}")
     if paths == ("-",) and env.stdin_tty:
         raise UsageError(
             "no input: pipe an event stream in, name a file, or wrap a command "

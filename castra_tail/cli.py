@@ -6,22 +6,44 @@ shipped example. Usage errors are one line on stderr and exit status 2.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import NoReturn, cast
 
-from castra_tail import CONTRACT_VERSION, __version__
+from castra_tail import CONTRACT_VERSION, __version__, stdio
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
-    """Entry point of the ``castra-tail`` command."""
+    """Entry point of the ``castra-tail`` command.
+
+    Output that cannot be written ends here, whichever command wrote it: a
+    reader that went away is 141, anything else one line on stderr and 74.
+    """
+    stdio.take_over()
     args = sys.argv[1:] if argv is None else list(argv)
-    if args in (["--version"], ["-V"]):  # before any heavy import: start-up matters
-        print(f"castra-tail {__version__} (Event Contract {CONTRACT_VERSION})")
-        sys.exit(0)
-    sys.exit(_invoke(args))
+    try:
+        if args in (["--version"], ["-V"]):  # before any heavy import: start-up matters
+            print(f"castra-tail {__version__} (Event Contract {CONTRACT_VERSION})")
+            status = 0
+        else:
+            status = _invoke(args)
+        sys.stdout.flush()  # what print() or Typer left buffered: its failure is said here
+    except stdio.StdoutClosed:
+        from castra_tail.verdict import ExitStatus
+
+        status = ExitStatus.PIPE_CLOSED
+    except stdio.IOFailure as exc:
+        from castra_tail.verdict import ExitStatus
+
+        sys.stderr.write(f"castra-tail: error: {exc}\n")
+        status = ExitStatus.IO_ERROR
+    sys.exit(status)
 
 
 def _invoke(args: list[str]) -> int:
+    from castra_tail.output import tame_size_variables
+
+    tame_size_variables(os.environ)  # before Typer and Rich read them
     import typer
 
     from castra_tail import commands

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from castra_tail import CONTRACT_VERSION, __version__
+from castra_tail.output import MAX_WIDTH, MIN_WIDTH
 from castra_tail.reader import DEFAULT_MAX_LINE
 
 _HELP = f"""Read Castra Event Contract {CONTRACT_VERSION} streams (NDJSON): decode, filter,
@@ -37,7 +38,8 @@ _EPILOG = """Examples:
 
 Exit status: 0 clean; 1 an event at or above --fail-on (or a malformed line with
 --strict, or an incomplete stream); 2 usage error; a wrapped command's own status
-when it failed; 130 interrupted.
+when it failed; 74 output could not be written; 130 interrupted; 141 the reader
+of stdout went away.
 """
 
 
@@ -208,11 +210,13 @@ def tail_app(command: tuple[str, ...] = ()) -> typer.Typer:
             typer.Option(
                 "--width",
                 rich_help_panel="Output",
-                min=20,
-                envvar="CASTRA_TAIL_WIDTH",
+                min=MIN_WIDTH,
+                max=MAX_WIDTH,
                 metavar="COLUMNS",
-                help="Columns for timelines and the summary (default: the terminal's, "
-                "$COLUMNS, or 80).",
+                # CASTRA_TAIL_WIDTH is read by Env.width, not by Typer: from the
+                # environment, garbage is as if unset and a number out of range is clamped.
+                help="Columns for timelines and the summary (default: $CASTRA_TAIL_WIDTH, "
+                "the terminal's, $COLUMNS, or 80). [env var: CASTRA_TAIL_WIDTH]",
                 show_default=False,
             ),
         ] = None,

@@ -8,6 +8,7 @@ expected an integer, got a string``).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Any, Final
@@ -80,7 +81,7 @@ def explain(line: bytes, exc: Exception) -> Decoded:
 # --- normalisation of accepted aliases ------------------------------------------
 
 _CANONICAL_SEVERITIES: Final = frozenset(ev.SEVERITIES)
-_SEVERITY_ALIASES: Final = {s: s for s in ev.SEVERITIES} | {"warning": "warn"}
+_SEVERITY_ALIASES: Final = {s: s for s in ev.SEVERITIES} | ev.SEVERITY_ALIASES
 
 
 def _fix_message(e: ev.Message) -> Decoded:
@@ -138,6 +139,14 @@ FIXUPS: Final[dict[type, Callable[[Any], Decoded]]] = {
 }
 
 
+def without_boms(line: bytes) -> bytes:
+    """``line`` without the UTF-8 BOMs it starts with (however many: one pass, no recursion)."""
+    start = 0
+    while line.startswith(BOM, start):
+        start += len(BOM)
+    return line[start:] if start else line
+
+
 # --- the slow path: explaining a bad line ---------------------------------------
 
 _WORDS: Final = {
@@ -165,7 +174,7 @@ _AT: Final = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
 
 def _explain_undecodable(line: bytes, exc: Exception) -> Decoded:
     if line.startswith(BOM):  # files joined with `cat`: a BOM at the start of a line
-        return decode(line[len(BOM) :])
+        return decode(without_boms(line))  # no BOM left: this cannot come back here
     if not line.strip():
         return BLANK
     if isinstance(exc, RecursionError):
@@ -197,7 +206,78 @@ def _explain_invalid(line: bytes, exc: msgspec.ValidationError) -> Decoded:
         return Malformed(f'"type" is {_JSON_KINDS.get(type(kind), "not a string")}, not a string')
     if kind not in ev.KNOWN_TYPES:
         return Unknown(kind)
-    return Malformed(f"{kind}: {_words(str(exc))}")
+    message = str(exc)
+    if message.endswith(" - at `$.type`"):  # two "type" keys: the last wins, as in jq
+        return decode(msgspec.json.encode(msgspec.json.decode(line)))  # one key each now
+    if message.startswith(_BEYOND_INT64):
+        return _beyond_int64(kind, line)
+    return Malformed(f"{kind}: {_words(message)}")
+
+
+# --- integers beyond int64 ------------------------------------------------------
+
+_BEYOND_INT64: Final = f"Expected `int` <= {ev.I64_MAX}"
+Path = tuple[str | int, ...]
+
+
+def _beyond_int64(kind: str, line: bytes) -> Decoded:
+    """A line with an integer above int64, where msgspec's C bound stops (see ``events.U64``).
+
+    In a ``u64`` field up to U64_MAX it is fine: the line is decoded with 0 in
+    its place, then the value is put back. Anywhere else it is malformed.
+    """
+    document = msgspec.json.decode(line)
+    big: list[tuple[Path, int]] = []
+    _take_big_ints(document, (), big)
+    stand_in = msgspec.json.encode(document)
+    try:
+        event = DECODER.decode(stand_in)
+    except Exception as exc:  # noqa: BLE001 - something else is wrong with it too
+        return explain(stand_in, exc)
+    for path, value in big:
+        where = _field_of(event, path)
+        if where is None:  # an unknown field, ignored like any other
+            continue
+        owner, name = where
+        bound = ev.U64_MAX if name in _u64_fields(type(owner)) else ev.I64_MAX
+        if value > bound:
+            dotted = ".".join(str(step) for step in path)
+            return Malformed(f"{kind}: {dotted}: expected an integer <= {bound}")
+        setattr(owner, name, value)
+    fixup = FIXUPS.get(event.__class__)
+    return event if fixup is None else fixup(event)
+
+
+def _take_big_ints(node: Any, path: Path, found: list[tuple[Path, int]]) -> None:
+    """Replace each int above int64 in a decoded JSON value by 0, noting where it was."""
+    if not isinstance(node, dict | list):
+        return
+    for key, value in node.items() if isinstance(node, dict) else enumerate(node):
+        if isinstance(value, int) and not isinstance(value, bool) and value > ev.I64_MAX:
+            found.append(((*path, key), value))
+            node[key] = 0
+        else:
+            _take_big_ints(value, (*path, key), found)
+
+
+def _field_of(event: msgspec.Struct, path: Path) -> tuple[msgspec.Struct, str] | None:
+    """The struct and field name a JSON path leads to, or None when it leads nowhere."""
+    node: Any = event
+    for step in path[:-1]:
+        try:
+            node = node[step] if isinstance(step, int) else getattr(node, step)
+        except (AttributeError, IndexError, TypeError):
+            return None
+    name = path[-1]
+    if not isinstance(node, msgspec.Struct) or not isinstance(name, str):
+        return None
+    return (node, name) if name in node.__struct_fields__ else None
+
+
+@functools.cache
+def _u64_fields(cls: type[msgspec.Struct]) -> frozenset[str]:
+    rules = ev.field_rules(cls).items()
+    return frozenset(n for n, metas in rules if any((m.extra or {}).get("u64") for m in metas))
 
 
 def _words(message: str) -> str:

@@ -16,6 +16,9 @@ from castra_tail.output import Env
 DEFAULT: Final = "up"
 #: Seconds of pause per second of reported step duration.
 STEP_PACE: Final = 0.3
+#: The longest pause before a line, whatever --speed says (--speed 1e-300 asked for 1e300
+#: seconds, more than time.sleep takes): an hour a line is slow enough for any demo.
+MAX_PAUSE: Final = 3600.0
 
 
 def _examples() -> Traversable:
@@ -74,7 +77,7 @@ class _Paced:
             return b"".join(self.lines)
         line = self.lines[self.next]
         self.next += 1
-        time.sleep(_pause(line) * self.pace)
+        time.sleep(min(_pause(line) * self.pace, MAX_PAUSE))
         return line
 
     read = read1

@@ -1,7 +1,8 @@
 """Where output goes: the stdout writer, the consoles, colour and width decisions.
 
 Only ``Writer`` touches stdout. It collects a batch of output and writes it in
-one call, and turns a reader that went away (``EPIPE``) into ``StdoutClosed``.
+one call, and turns a reader that went away (``EPIPE``) into ``StdoutClosed``
+and any other failure (a full disk) into ``IOFailure``.
 """
 
 from __future__ import annotations
@@ -10,19 +11,23 @@ import io
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO, Final, TextIO
+
+from castra_tail.stdio import STDOUT, IOFailure, cannot_write
+from castra_tail.stdio import StdoutClosed as StdoutClosed  # where the views and check look
 
 if TYPE_CHECKING:  # Rich is imported when something is drawn, not to copy lines
     from rich.color import ColorSystem
     from rich.console import Console, RenderableType
 
 DEFAULT_WIDTH: Final = 80
-
-
-class StdoutClosed(Exception):
-    """The reader of stdout went away (``castra-tail … | head -3``)."""
+#: The widths castra-tail draws for. Narrower, a summary table has no room for its
+#: columns (a 1-column summary is one character a line); wider, no terminal is that
+#: wide, and what Rich draws grows with the width (a billion columns took 24 GB).
+MIN_WIDTH: Final = 20
+MAX_WIDTH: Final = 1000
 
 
 class Writer:
@@ -63,13 +68,19 @@ class Writer:
             self._bytes.append(suffix.encode("utf-8", "replace"))
         if not self._bytes:
             return
-        data = b"".join(self._bytes)
+        data = memoryview(b"".join(self._bytes))
         self._bytes.clear()
         try:
-            self._stream.write(data)
+            while data:  # a pipe or a filling disk may take part of it; the rest, or why not
+                written = self._stream.write(data)
+                if not written:
+                    raise IOFailure(f"cannot write to {STDOUT}: it takes nothing more")
+                data = data[written:]
             self._stream.flush()
         except BrokenPipeError as exc:
             raise StdoutClosed from exc
+        except OSError as exc:
+            raise cannot_write(STDOUT, exc) from exc
 
 
 @dataclass
@@ -82,6 +93,7 @@ class Env:
     stdin_tty: bool
     environ: Mapping[str, str]
     terminal_width: int | None
+    stdin_closed: bool = False
 
     @classmethod
     def from_process(cls) -> Env:
@@ -98,6 +110,7 @@ class Env:
             stderr=sys.stderr,
             stdout_tty=tty,
             stdin_tty=sys.stdin.isatty() if sys.stdin else False,
+            stdin_closed=sys.stdin is None,  # the interpreter found descriptor 0 closed
             environ=os.environ,
             terminal_width=width,
         )
@@ -111,13 +124,18 @@ class Env:
         return size.columns, size.lines
 
     def width(self, requested: int | None) -> int:
-        """Columns to draw for: ``--width``, else the terminal's, else ``$COLUMNS``, else 80."""
-        if requested:
-            return requested
-        if self.terminal_width:
-            return self.terminal_width
-        columns = self.environ.get("COLUMNS", "")
-        return int(columns) if columns.isdigit() and int(columns) > 0 else DEFAULT_WIDTH
+        """Columns to draw for, within ``MIN_WIDTH``…``MAX_WIDTH``: ``--width``, else
+        ``$CASTRA_TAIL_WIDTH``, else the terminal's, else ``$COLUMNS``, else 80.
+        """
+        for columns in (
+            requested,
+            _columns(self.environ.get("CASTRA_TAIL_WIDTH")),
+            self.terminal_width,
+            _columns(self.environ.get("COLUMNS")),
+        ):
+            if columns:
+                return min(max(columns, MIN_WIDTH), MAX_WIDTH)
+        return DEFAULT_WIDTH
 
     def wants_color(self, choice: str, *, tty: bool) -> bool:
         """Whether to colour a stream: ``always``, ``never``, or ``auto``.
@@ -159,11 +177,44 @@ class Env:
         )
 
     def _rich_environ(self, color: bool) -> dict[str, str]:
-        environ = dict(self.environ)
+        # The width is decided (width()); Rich would read $COLUMNS again, and int('²') raises.
+        environ = {k: v for k, v in self.environ.items() if k not in ("COLUMNS", "LINES")}
         # Rich turns colour off for TERM=dumb even when forced; --color always wins.
         if color and environ.get("TERM", "").lower() in ("dumb", "unknown"):
             environ["TERM"] = "xterm"
         return environ
+
+
+def _columns(value: str | None) -> int | None:
+    """A width from the environment, or None for garbage: it is then as if unset.
+
+    Only ASCII digits count (``str.isdigit`` takes ``²``, which ``int`` refuses), and
+    a number too long to be a width is simply the widest (``int`` refuses 4,300 digits).
+    """
+    digits = (value or "").strip().lstrip("0")
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    return int(digits) if len(digits) <= len(str(MAX_WIDTH)) else MAX_WIDTH
+
+
+def tame_size_variables(environ: MutableMapping[str, str]) -> None:
+    """Make ``$COLUMNS``, ``$LINES`` and ``$TERMINAL_WIDTH`` safe for Typer and Rich.
+
+    They read them for ``--help`` and usage errors, and ``int()`` what they find:
+    garbage is removed (as if unset), and a width is brought within range.
+    """
+    for name, low, high in (
+        ("COLUMNS", MIN_WIDTH, MAX_WIDTH),
+        ("TERMINAL_WIDTH", MIN_WIDTH, MAX_WIDTH),
+        ("LINES", 1, MAX_WIDTH),
+    ):
+        if name not in environ:
+            continue
+        number = _columns(environ[name])
+        if number:
+            environ[name] = str(min(max(number, low), high))
+        else:
+            del environ[name]
 
 
 _TRAILING_SPACE: Final = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)

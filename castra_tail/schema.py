@@ -1,9 +1,12 @@
 """``castra-tail schema``: the JSON Schema of Event Contract v1, generated from the types.
 
 msgspec writes the schema of ``events.AnyEvent``; the rules a struct cannot
-say by itself are added from the same declarations in ``events.py``: which
-fields each ``vm.lifecycle`` phase requires (``PHASE_FIELDS``), and that
-``usage`` and ``cleanup`` need one of two spellings of a field.
+say by itself are added from the same declarations in ``events``: which
+fields each ``vm.lifecycle`` phase requires (``PHASE_FIELDS``) and which
+reasons it knows (``PHASE_ENUMS``), that ``usage`` and ``cleanup`` need one
+of two spellings of a field, that a ``u64`` goes up to 2⁶⁴−1, and that a
+``type`` the contract does not know is a newer contract's event, not an error.
+A line is valid exactly when ``castra-tail check`` finds no error in it.
 """
 
 from __future__ import annotations
@@ -20,11 +23,6 @@ DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
 _EITHER: Final = {
     "Usage": (("prompt_tokens", "input_tokens"), ("completion_tokens", "output_tokens")),
     "Cleanup": (("category", "kind"),),
-}
-#: Enum-valued fields whose values depend on the lifecycle phase.
-_PHASE_ENUMS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
-    "cooperative_timed_out": {"reason": ev.TIMEOUT_REASONS},
-    "overlay_discarded": {"reason": ev.DISCARD_REASONS},
 }
 
 
@@ -45,6 +43,8 @@ def contract_schema() -> dict[str, Any]:
         defs[name]["allOf"] = [
             {"anyOf": [{"required": [field]} for field in pair]} for pair in pairs
         ]
+    _u64_maximum(defs)
+    schema["anyOf"].append(_UNKNOWN_TYPE)
     return {
         "$schema": DIALECT,
         "title": f"Castra Event Contract {CONTRACT_VERSION}",
@@ -55,13 +55,36 @@ def contract_schema() -> dict[str, Any]:
 
 def _phase_rule(phase: str) -> dict[str, Any]:
     then: dict[str, Any] = {"required": list(ev.PHASE_FIELDS[phase])}
-    enums = _PHASE_ENUMS.get(phase)
+    enums = ev.PHASE_ENUMS.get(phase)
     if enums:
         then["properties"] = {field: {"enum": list(values)} for field, values in enums.items()}
     return {
         "if": {"properties": {"phase": {"const": phase}}, "required": ["phase"]},
         "then": then,
     }
+
+
+#: An object whose ``type`` the contract does not name: counted and shown, never an error.
+_UNKNOWN_TYPE: Final = {
+    "type": "object",
+    "properties": {"type": {"type": "string", "not": {"enum": list(ev.KNOWN_TYPES)}}},
+    "required": ["type"],
+}
+
+
+def _u64_maximum(node: Any) -> None:
+    """A ``u64``'s maximum is U64_MAX: msgspec wrote the int64 bound its decoder stops at.
+
+    Only ``events.U64`` has ``minimum`` 0 and ``maximum`` I64_MAX (``I64`` starts below 0).
+    """
+    if isinstance(node, dict):
+        if node.get("minimum") == 0 and node.get("maximum") == ev.I64_MAX:
+            node["maximum"] = ev.U64_MAX
+        for value in node.values():
+            _u64_maximum(value)
+    elif isinstance(node, list):
+        for value in node:
+            _u64_maximum(value)
 
 
 def encode() -> bytes:

@@ -40,6 +40,8 @@ def escape(char: str) -> str:
     c = ord(char)
     if c < 0x20 or c == 0x7F:
         return _SHORT.get(c) or f"\\x{c:02x}"
+    if 0xDC80 <= c <= 0xDCFF:  # a byte that is not UTF-8, as Python keeps it (a file name)
+        return f"\\x{c - 0xDC00:02x}"
     return f"\\u{c:04x}" if c <= 0xFFFF else f"\\U{c:08x}"
 
 
@@ -69,6 +71,20 @@ def clean(value: str, limit: int = MAX_FIELD) -> str:
     if len(value) > limit:
         return value[: limit - 1] + ELLIPSIS
     return value
+
+
+def os_text(value: str) -> str:
+    """A name from the system (a file name) as valid Unicode, for JSON and Markdown.
+
+    Bytes of a name that are not UTF-8 reach Python as lone surrogates, which no
+    encoder takes; they become ``\\xff`` escapes. Anything else is kept as it is.
+    """
+    if value.isascii():
+        return value
+    try:
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate surrogateescape did not make
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def clean_lines(value: str, limit: int = MAX_FIELD) -> list[str]:

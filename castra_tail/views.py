@@ -16,10 +16,12 @@ from typing import Final, Protocol
 
 from castra_tail import events as ev
 from castra_tail.attention import Level
+from castra_tail.decode import without_boms
 from castra_tail.output import Env, Writer, render
+from castra_tail.reader import BOM
 from castra_tail.render.report import encode, report
 from castra_tail.state import Run
-from castra_tail.text import clean, show_bytes
+from castra_tail.text import clean, os_text, show_bytes
 from castra_tail.verdict import Verdict
 
 #: Malformed-line notices on stderr in ndjson mode before they are only counted.
@@ -107,9 +109,14 @@ class NdjsonView(_StderrNotes):
         self.notices = 0
 
     def event(self, event: ev.Event, level: Level, raw: bytes) -> None:
-        self.out.write_bytes(raw + b"\n")
+        self._line(raw)
 
     def unknown(self, type_name: str, raw: bytes) -> None:
+        self._line(raw)
+
+    def _line(self, raw: bytes) -> None:
+        if raw.startswith(BOM):  # `cat a b` starts a line with b's BOM: jq would stop there
+            raw = without_boms(raw)
         self.out.write_bytes(raw + b"\n")
 
     def malformed(self, source: str, line: int, reason: str, raw: bytes | None) -> None:
@@ -159,4 +166,4 @@ def markdown_document(run: Run, verdict: Verdict) -> bytes:
     """``--format markdown``: the summary as GitHub-flavoured Markdown."""
     from castra_tail.render.markdown import markdown
 
-    return markdown(run, verdict).encode()
+    return os_text(markdown(run, verdict)).encode()

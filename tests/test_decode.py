@@ -198,3 +198,48 @@ def test_a_bom_at_the_start_of_a_line_is_framing() -> None:
     # `cat a.ndjson b.ndjson` puts b's BOM at the start of a line mid-stream.
     decoded = decode(b"\xef\xbb\xbf" + line(type="command.accepted", command="up"))
     assert isinstance(decoded, ev.CommandAccepted)
+
+
+#: What a long run of can precede a line's JSON: BOMs (`cat` of BOM-only files), blanks, NULs.
+PREFIX_UNITS = (b"\xef\xbb\xbf", b" ", b"\t", b"\r", b"\x00", b"\xef\xbb", b"\n")
+
+
+@given(
+    unit=st.lists(st.sampled_from(PREFIX_UNITS), min_size=1, max_size=3).map(b"".join),
+    times=st.integers(min_value=0, max_value=5000),
+    rest=st.sampled_from([b"{}", line(type="command.accepted", command="up"), b"[", b'{"a":'])
+    | st.binary(max_size=40),
+)
+@settings(max_examples=fuzz(100), deadline=None)
+def test_decoder_never_raises_whatever_the_prefix(unit: bytes, times: int, rest: bytes) -> None:
+    assert isinstance(decode(unit * times + rest), (ev.Event, Malformed, Unknown))
+
+
+def test_any_number_of_boms_before_an_event_is_framing() -> None:
+    # 328 BOMs were enough to exhaust the interpreter's recursion limit.
+    decoded = decode(b"\xef\xbb\xbf" * 5000 + line(type="command.accepted", command="up"))
+    assert isinstance(decoded, ev.CommandAccepted)
+    assert decode(b"\xef\xbb\xbf" * 5000 + b"{}") == Malformed('missing "type"')
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (
+            b'{"type":"message","type":"command.accepted","command":"up"}',
+            ev.CommandAccepted(command="up"),
+        ),
+        (
+            b'{"type":"gpu.attached","type":"command.accepted","command":"up"}',
+            ev.CommandAccepted(command="up"),
+        ),
+        (b'{"type":5,"type":"command.accepted","command":"up"}', ev.CommandAccepted(command="up")),
+        (
+            b'{"type":"command.accepted","type":"gpu.attached","command":"up"}',
+            Unknown("gpu.attached"),
+        ),
+    ],
+)
+def test_of_two_type_keys_the_last_wins(raw: bytes, expected: object) -> None:
+    # As for any other key, and as jq and JSON Schema validators read it (README).
+    assert decode(raw) == expected

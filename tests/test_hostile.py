@@ -104,3 +104,15 @@ def test_event_like_objects_never_break_the_stream(objects: list[dict[str, objec
     result = run_cli(["--color", "always"], stdin=stream)
     assert result.code in (0, 1), result.stderr
     assert "last accepted" in result.out
+
+
+def test_a_line_of_boms_is_one_bad_line_and_the_stream_goes_on(tmp_path: Path) -> None:
+    path = tmp_path / "boms.ndjson"
+    path.write_bytes(
+        b"\xef\xbb\xbf" * 400 + b"{}\n" + b'{"type":"command.accepted","command":"up"}\n'
+    )
+    result = run_cli([str(path), "--fail-on", "never", "--format", "json"])
+    assert result.code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["malformed"] == [{"source": str(path), "line": 1, "reason": 'missing "type"'}]
+    assert report["totals"]["by_type"] == {"command.accepted": 1}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import msgspec
 import pytest
@@ -167,3 +168,16 @@ def test_random_events_render_without_error() -> None:
         assert_no_controls(result)
 
     check()
+
+
+def test_events_about_untracked_vms_name_the_cap_in_text_and_markdown(tmp_path: Path) -> None:
+    # It said "past the first 30" (the table's rows), and Markdown said nothing.
+    from castra_tail.state import MAX_VMS
+
+    path = tmp_path / "fleet.ndjson"
+    launched = '{"type":"vm.lifecycle","vm":"vm-%d","phase":"launched","pid":1}\n'
+    path.write_text("".join(launched % n for n in range(MAX_VMS + 5)))
+    said = f"+5 events about VMs past the first {MAX_VMS:,}"
+    text = run_cli([str(path), "--summary-only", "--color", "never", "--width", "100"])
+    assert said in text.out
+    assert said in run_cli([str(path), "--format", "markdown"]).out

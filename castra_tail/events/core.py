@@ -9,6 +9,9 @@ from typing import Final
 from msgspec import Struct
 
 from castra_tail.events.base import (
+    DISCARD_REASONS,
+    I64,
+    TIMEOUT_REASONS,
     U64,
     Category,
     CompletedStatus,
@@ -72,6 +75,11 @@ PHASE_FIELDS: Final[dict[str, tuple[str, ...]]] = {
     "shutdown_escalated": ("signal",),
     "shutdown_complete": ("outcome", "total_ms", "changed"),
     "overlay_discarded": ("overlay_path", "reclaimed_bytes", "reason"),
+}
+#: Enum-valued fields whose known values depend on the phase (closed, as SCHEMA.md's table).
+PHASE_ENUMS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
+    "cooperative_timed_out": {"reason": TIMEOUT_REASONS},
+    "overlay_discarded": {"reason": DISCARD_REASONS},
 }
 
 
@@ -195,7 +203,7 @@ class CommandEvent(Event):
 
     command: str
     detail: str | None = None
-    exit_code: int | None = None
+    exit_code: I64 | None = None
     duration_ms: U64 | None = None
 
 
@@ -231,6 +239,6 @@ class Summary(Event, tag="summary"):
 
     operation: Operation
     duration_ms: U64
-    exit_code: int
+    exit_code: I64
     vms: VmCounts | None = None
     bytes_transferred: U64 | None = None

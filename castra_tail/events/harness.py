@@ -11,7 +11,7 @@ from typing import Annotated, Final
 
 from msgspec import Struct
 
-from castra_tail.events.base import U64, Event, _known
+from castra_tail.events.base import I64, U64, Event, _known
 
 ITEM_TYPES: Final = (
     "agent_message",
@@ -26,7 +26,9 @@ ITEM_TYPES: Final = (
 ITEM_STATUSES: Final = ("in_progress", "completed", "failed")
 CHANGE_KINDS: Final = ("add", "delete", "update")
 
-ItemType = Annotated[str, _known(ITEM_TYPES, "what the item is; a new type is shown generically")]
+ItemType = Annotated[
+    str, _known(ITEM_TYPES, "what the item is; a new type is shown generically", open_=True)
+]
 ItemStatus = Annotated[str, _known(ITEM_STATUSES, "where a command, change or tool call is")]
 ChangeKind = Annotated[str, _known(CHANGE_KINDS, "what happened to the file")]
 
@@ -79,7 +81,7 @@ class Item(Struct, kw_only=True, gc=False):
     text: str | None = None
     command: str | None = None
     aggregated_output: str | None = None
-    exit_code: int | None = None
+    exit_code: I64 | None = None
     status: ItemStatus | None = None
     changes: list[Change] = []
     server: str | None = None

@@ -14,7 +14,7 @@ from typing import Final
 from castra_tail.model import Command, Vm
 from castra_tail.render.theme import BOOTSTRAP_MARKS
 from castra_tail.ssh import left_out_text
-from castra_tail.state import Run
+from castra_tail.state import MAX_VMS, Run
 from castra_tail.text import clean, clean_lines, count, duration, plural, size, vm_counts
 from castra_tail.verdict import Verdict
 
@@ -74,6 +74,13 @@ def rest_of_vms(rest: list[Vm]) -> str:
     states = Counter(vm.state for vm in rest)
     listed = ", ".join(f"{count(n)} {state}" for state, n in states.most_common())
     return f"+{count(len(rest))} more VMs: {listed}"
+
+
+def dropped_vms(run: Run) -> str | None:
+    """``+12 events about VMs past the first 10,000``: VMs the state never tracked."""
+    if not run.vms_dropped:
+        return None
+    return f"+{plural(run.vms_dropped, 'event')} about VMs past the first {count(MAX_VMS)}"
 
 
 def vm_row(vm: Vm) -> list[Fact]:

@@ -126,4 +126,7 @@ def _vm_table(run: Run) -> list[str]:
         out += ["", *(f"- ⚠️ **{md(name)}** {md(note)}" for name, note in notes)]
     if rest:
         out += ["", md(facts.rest_of_vms(rest))]
+    dropped = facts.dropped_vms(run)
+    if dropped:
+        out += ["", md(dropped)]
     return [*out, ""]

@@ -15,6 +15,7 @@ from castra_tail import CONTRACT_VERSION, __version__
 from castra_tail.attention import LEVEL_NAMES
 from castra_tail.model import Bootstrap, Vm
 from castra_tail.state import Run
+from castra_tail.text import os_text
 from castra_tail.verdict import Verdict
 
 
@@ -63,7 +64,21 @@ def report(run: Run, verdict: Verdict) -> dict[str, Any]:
 
 def encode(document: dict[str, Any]) -> bytes:
     """The report as indented JSON with a final newline."""
-    return msgspec.json.format(msgspec.json.encode(document), indent=2) + b"\n"
+    try:
+        data = msgspec.json.encode(document)
+    except UnicodeEncodeError:  # a file name that is not UTF-8: no encoder takes it
+        data = msgspec.json.encode(_os_text(msgspec.to_builtins(document)))
+    return msgspec.json.format(data, indent=2) + b"\n"
+
+
+def _os_text(value: Any) -> Any:
+    if isinstance(value, str):
+        return os_text(value)
+    if isinstance(value, dict):
+        return {_os_text(k): _os_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_os_text(v) for v in value]
+    return value
 
 
 def _fields(obj: Any) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from rich.text import Text
 from castra_tail.render import facts
 from castra_tail.render.facts import HEADERS, Fact
 from castra_tail.state import Run
-from castra_tail.text import clean, count, pad, width_of
+from castra_tail.text import clean, pad, width_of
 from castra_tail.verdict import Verdict
 
 
@@ -53,10 +53,9 @@ def _vm_table(run: Run, width: int) -> list[RenderableType]:
     parts: list[RenderableType] = [table]
     if rest:
         parts.append(Text(f" {facts.rest_of_vms(rest)}", style="muted"))
-    if run.vms_dropped:
-        parts.append(
-            Text(f"(+{count(run.vms_dropped)} events about VMs past the first {len(vms)})")
-        )
+    dropped = facts.dropped_vms(run)
+    if dropped:
+        parts.append(Text(f" {dropped}", style="muted"))
     if any_ssh and not in_table:
         # One unbroken line per VM, whatever the width: a wrapped command can't be pasted.
         name_width = max(width_of(clean(vm.name, 40)) for vm in vms if vm.ssh)

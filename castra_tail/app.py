@@ -13,17 +13,18 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from castra_tail.attention import Level
 from castra_tail.clash import save_clash, stdout_clash
+from castra_tail.contract.levels import Level
 from castra_tail.filters import Selector
 from castra_tail.inputs import CommandSource, FileSource, Source, read_inputs
 from castra_tail.loop import consume, relay_stderr
 from castra_tail.output import Env, StdoutClosed
 from castra_tail.reader import DEFAULT_MAX_LINE, unreadable
 from castra_tail.state import Run
+from castra_tail.status import ExitStatus
 from castra_tail.stdio import IOFailure, cannot_write
 from castra_tail.text import clean
-from castra_tail.verdict import ExitStatus, judge
+from castra_tail.verdict import judge
 from castra_tail.views import (
     NdjsonView,
     ReportView,

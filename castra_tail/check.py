@@ -13,7 +13,6 @@ type). Which values are known, and which fields are open, is declared once in
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -21,14 +20,14 @@ from typing import Any, Final
 
 import msgspec
 
-from castra_tail import events as ev
-from castra_tail import native
-from castra_tail.decode import BLANK, Malformed, Unknown, decode, without_boms
+from castra_tail.contract import events as ev
+from castra_tail.contract import native, rules
+from castra_tail.contract.decode import BLANK, Malformed, Unknown, decode, without_boms
 from castra_tail.inputs import Chunk, Source, read_inputs
 from castra_tail.output import StdoutClosed, Writer
 from castra_tail.reader import Blanks, Skipped
+from castra_tail.status import ExitStatus
 from castra_tail.text import clean, os_text, plural
-from castra_tail.verdict import ExitStatus
 
 MAX_TRACKED_VMS: Final = 100_000
 _TIMESTAMP: Final = re.compile(ev.TS_PATTERN)
@@ -145,7 +144,7 @@ def _fields(e: ev.Event) -> Iterator[tuple[str, str]]:
     name = ev.TYPE_OF[type(e)]
     yield from _known_values(name, e, "")
     if isinstance(e, ev.VmLifecycle):
-        for field, values in ev.PHASE_ENUMS.get(e.phase, {}).items():
+        for field, values in rules.PHASE_ENUMS.get(e.phase, {}).items():
             value = getattr(e, field)
             if value not in values:
                 yield "error", _unknown_value(f"{name} {e.phase}", field, value, values)
@@ -155,7 +154,7 @@ def _fields(e: ev.Event) -> Iterator[tuple[str, str]]:
 
 def _known_values(name: str, struct: msgspec.Struct, path: str) -> Iterator[tuple[str, str]]:
     """Each enum-valued field of ``struct``, and of the structs in it, against its declaration."""
-    enums = _enums(type(struct))
+    enums = rules.enum_fields(type(struct))
     said: set[tuple[str, tuple[str, ...]]] = set()  # an alias folded in holds the same value
     for field in struct.__struct_fields__:
         value = getattr(struct, field)
@@ -170,17 +169,6 @@ def _known_values(name: str, struct: msgspec.Struct, path: str) -> Iterator[tupl
         for inner in value if isinstance(value, list) else (value,):
             if isinstance(inner, msgspec.Struct):
                 yield from _known_values(name, inner, f"{path}{field}.")
-
-
-@functools.cache
-def _enums(cls: type[msgspec.Struct]) -> dict[str, tuple[tuple[str, ...], bool]]:
-    """Per field of ``cls`` declared with ``events._known``: its known values, and whether open."""
-    return {
-        field: (meta.extra["known"], meta.extra["open"])
-        for field, metas in ev.field_rules(cls).items()
-        for meta in metas
-        if meta.extra and "known" in meta.extra
-    }
 
 
 def _unknown_value(name: str, field: str, value: object, values: tuple[str, ...]) -> str:
@@ -223,4 +211,4 @@ def run(sources: Sequence[Source], out: Writer, *, fmt: str, max_line: int) -> i
         out.flush()
     except StdoutClosed:
         return ExitStatus.PIPE_CLOSED
-    return 1 if checker.errors else 0
+    return ExitStatus.FAILED if checker.errors else ExitStatus.OK

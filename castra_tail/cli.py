@@ -29,11 +29,11 @@ def main(argv: list[str] | None = None) -> NoReturn:
             status = _invoke(args)
         sys.stdout.flush()  # what print() or Typer left buffered: its failure is said here
     except stdio.StdoutClosed:
-        from castra_tail.verdict import ExitStatus
+        from castra_tail.status import ExitStatus
 
         status = ExitStatus.PIPE_CLOSED
     except stdio.IOFailure as exc:
-        from castra_tail.verdict import ExitStatus
+        from castra_tail.status import ExitStatus
 
         sys.stderr.write(f"castra-tail: error: {exc}\n")
         status = ExitStatus.IO_ERROR
@@ -48,7 +48,7 @@ def _invoke(args: list[str]) -> int:
 
     from castra_tail import commands
     from castra_tail.app import UsageError
-    from castra_tail.verdict import ExitStatus
+    from castra_tail.status import ExitStatus
 
     # Typer vendors click in some releases: find its base exception through the MRO.
     click_error = cast(
@@ -82,7 +82,7 @@ def _invoke(args: list[str]) -> int:
 
 
 def _usage(message: str) -> int:
-    from castra_tail.verdict import ExitStatus
+    from castra_tail.status import ExitStatus
 
     one_line = " ".join(message.split())
     sys.stderr.write(f"castra-tail: error: {one_line} (see castra-tail --help)\n")

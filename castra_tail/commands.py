@@ -104,7 +104,7 @@ class FailOn(StrEnum):
 
 def complete_types(incomplete: str) -> list[str]:
     """Shell completion for --type/--exclude-type: the contract's types and families."""
-    from castra_tail.events import KNOWN_TYPES
+    from castra_tail.contract.events import KNOWN_TYPES
     from castra_tail.filters import FAMILIES
 
     return [name for name in (*FAMILIES, *KNOWN_TYPES) if name.startswith(incomplete)]
@@ -306,7 +306,7 @@ def tail_app(command: tuple[str, ...] = ()) -> typer.Typer:
             print(f"castra-tail {__version__} (Event Contract {CONTRACT_VERSION})")
             return
         from castra_tail import app as tail_app
-        from castra_tail.attention import Level, parse_level
+        from castra_tail.contract.levels import Level, parse_level
         from castra_tail.filters import pattern_hint
         from castra_tail.output import Env
 
@@ -415,8 +415,8 @@ def schema_app() -> typer.Typer:
         f"{CONTRACT_VERSION}, generated from castra-tail's own types."
     )
     def schema() -> None:
+        from castra_tail.contract.schema import encode
         from castra_tail.output import Env
-        from castra_tail.schema import encode
 
         out = Env.from_process().stdout
         out.write_bytes(encode())

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Final
 
-from castra_tail.attention import Level
-from castra_tail.events import KNOWN_TYPES, TYPE_OF, family_of
+from castra_tail.contract.events import KNOWN_TYPES, TYPE_OF, family_of
+from castra_tail.contract.levels import Level
 
 FAMILIES: Final = tuple(dict.fromkeys(family_of(t) for t in KNOWN_TYPES))
 _GLOB: Final = frozenset("*?[")

@@ -9,8 +9,8 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 
-from castra_tail.attention import CONSTANT_LEVELS, LEVEL_RULES, Level
-from castra_tail.decode import BLANK, DECODER, FIXUPS, Malformed, Unknown, explain
+from castra_tail.contract.decode import BLANK, DECODER, FIXUPS, Malformed, Unknown, explain
+from castra_tail.contract.levels import CONSTANT_LEVELS, LEVEL_RULES, Level
 from castra_tail.filters import Selector
 from castra_tail.inputs import CommandSource, Item, Notice
 from castra_tail.reader import Blanks, Broken, Marker, Skipped

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final
 
-from castra_tail import events as ev
+from castra_tail.contract import events as ev
 from castra_tail.records import Ending, Plan, Step, keep
 from castra_tail.ssh import LeftOut
 

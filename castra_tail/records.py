@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, overload
 
-from castra_tail import events as ev
+from castra_tail.contract import events as ev
 from castra_tail.ssh import Ssh, ssh_of
 
 #: Longest string kept from the stream (a name, an error, a detail); the text view shows 2,000.

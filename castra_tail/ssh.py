@@ -30,7 +30,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Final
 
-from castra_tail.events import SshTarget
+from castra_tail.contract.events import SshTarget
 
 _WHY: Final = {
     "runs a local command": (

@@ -15,8 +15,8 @@ from typing import Any, Final
 
 import msgspec
 
-from castra_tail import events as ev
-from castra_tail.attention import Level
+from castra_tail.contract import events as ev
+from castra_tail.contract.levels import Level
 from castra_tail.model import (
     PHASE_EFFECTS,
     Bootstrap,

@@ -15,7 +15,7 @@ from typing import Final
 
 from rich.cells import cell_len
 
-from castra_tail.events import VmCounts
+from castra_tail.contract.events import VmCounts
 
 #: Longest field shown in the text view; ndjson keeps fields whole, json up to MAX_KEPT.
 MAX_FIELD: Final = 2000

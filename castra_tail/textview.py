@@ -8,8 +8,8 @@ import os
 import sys
 from typing import Any, Final
 
-from castra_tail import events as ev
-from castra_tail.attention import Level
+from castra_tail.contract import events as ev
+from castra_tail.contract.levels import Level
 from castra_tail.output import Env, color_system, render
 from castra_tail.render.panel import panel
 from castra_tail.render.stream import StreamRenderer

@@ -3,27 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import IntEnum
 
-from castra_tail.attention import Level
+from castra_tail.contract.levels import Level
 from castra_tail.state import Run
-
-
-class ExitStatus(IntEnum):
-    """castra-tail's exit codes (README, "Exit status")."""
-
-    OK = 0
-    FAILED = 1
-    USAGE = 2
-    #: Output could not be written (a full disk, a closed stdout), or input not read
-    #: (sysexits' EX_IOERR).
-    IO_ERROR = 74
-    #: The wrapped command could not be started, as a shell reports it.
-    CANNOT_RUN = 127
-    INTERRUPTED = 128 + 2  # SIGINT
-    TERMINATED = 128 + 15  # SIGTERM
-    #: The reader of stdout went away, as a shell reports SIGPIPE.
-    PIPE_CLOSED = 128 + 13
+from castra_tail.status import ExitStatus
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final, Protocol
 
-from castra_tail import events as ev
-from castra_tail.attention import Level
-from castra_tail.decode import without_boms
+from castra_tail.contract import events as ev
+from castra_tail.contract.decode import without_boms
+from castra_tail.contract.levels import Level
 from castra_tail.output import Env, Writer, render
 from castra_tail.reader import BOM
 from castra_tail.render.report import encode, report

@@ -11,7 +11,8 @@ from typing import Any
 import msgspec
 from hypothesis import strategies as st
 
-from castra_tail import events as ev
+from castra_tail.contract import events as ev
+from castra_tail.contract import rules
 
 I64 = 2**63
 
@@ -56,10 +57,10 @@ def _canonical(event: ev.Event, draw: st.DrawFn) -> ev.Event:
         event.category = draw(st.sampled_from(ev.CATEGORIES))
     elif isinstance(event, ev.VmLifecycle):
         event.phase = draw(st.sampled_from(ev.PHASES) | st.text(max_size=12))
-        _required(event, ev.PHASE_FIELDS.get(event.phase, ()), draw)
+        _required(event, rules.PHASE_FIELDS.get(event.phase, ()), draw)
     elif isinstance(event, ev.ItemEvent):
         event.item.type = draw(st.sampled_from(ev.ITEM_TYPES) | st.text(max_size=12))
-        _required(event.item, ev.ITEM_FIELDS.get(event.item.type, ()), draw)
+        _required(event.item, rules.ITEM_FIELDS.get(event.item.type, ()), draw)
     return event
 
 

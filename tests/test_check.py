@@ -10,9 +10,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from castra_tail import events as ev
-from castra_tail.schema import contract_schema
-from castra_tail.verdict import ExitStatus
+from castra_tail.contract import events as ev
+from castra_tail.contract.schema import contract_schema
+from castra_tail.status import ExitStatus
 
 from conftest import EXAMPLES, example, run_cli
 

@@ -10,10 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from castra_tail import __version__
-from castra_tail.attention import Level, level_of
 from castra_tail.commands import tail_app
-from castra_tail.decode import decode
-from castra_tail.events import TYPE_OF, Event
+from castra_tail.contract.decode import decode
+from castra_tail.contract.events import TYPE_OF, Event
+from castra_tail.contract.levels import Level, level_of
 
 from conftest import EXAMPLES, example, run_cli
 

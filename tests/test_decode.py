@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from castra_tail import events as ev
-from castra_tail.decode import BLANK, Malformed, Unknown, decode
+from castra_tail.contract import events as ev
+from castra_tail.contract.decode import BLANK, Malformed, Unknown, decode
 
 from conftest import EXAMPLES, fuzz
 from strategies import events as any_event

@@ -173,7 +173,7 @@ def test_a_harness_only_transcript_is_not_incomplete(tmp_path: Path) -> None:
 
 def test_an_interrupted_run_says_interrupted_not_incomplete(tmp_path: Path) -> None:
     from castra_tail.app import replay
-    from castra_tail.attention import Level
+    from castra_tail.contract.levels import Level
     from castra_tail.render.markdown import markdown
     from castra_tail.verdict import judge
 

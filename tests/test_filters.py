@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from castra_tail.attention import Level
-from castra_tail.events import KNOWN_TYPES
+from castra_tail.contract.events import KNOWN_TYPES
+from castra_tail.contract.levels import Level
 from castra_tail.filters import FAMILIES, Selector, pattern_hint, type_matches
 
 from conftest import EXAMPLES, run_cli

@@ -11,9 +11,9 @@ import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from castra_tail import events as ev
 from castra_tail.app import replay
-from castra_tail.decode import Malformed, Unknown, decode
+from castra_tail.contract import events as ev
+from castra_tail.contract.decode import Malformed, Unknown, decode
 
 from conftest import ROOT, fuzz, run_cli
 from test_check import HOSTILE, MALFORMED

@@ -18,8 +18,8 @@ import pytest
 from rich.cells import cell_len
 from rich.console import Console
 
-from castra_tail import events as ev
-from castra_tail.attention import Level
+from castra_tail.contract import events as ev
+from castra_tail.contract.levels import Level
 from castra_tail.model import Bootstrap, Vm
 from castra_tail.render.panel import panel
 from castra_tail.render.theme import Palette

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from castra_tail.output import StdoutClosed, Writer
+from castra_tail.status import ExitStatus
 from castra_tail.stdio import IOFailure
-from castra_tail.verdict import ExitStatus
 
 from conftest import ROOT, example
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from rich.color import ColorSystem
 
-from castra_tail import events as ev
-from castra_tail.attention import Level
+from castra_tail.contract import events as ev
+from castra_tail.contract.levels import Level
 from castra_tail.filters import MAX_CACHED, Selector
 from castra_tail.records import MAX_KEPT, MAX_WARNINGS, keep
 from castra_tail.render.stream import MAX_REMEMBERED, StreamRenderer

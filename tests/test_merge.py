@@ -7,7 +7,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from castra_tail.attention import Level
+from castra_tail.contract.levels import Level
 from castra_tail.filters import Selector
 from castra_tail.inputs import Chunk
 from castra_tail.loop import consume

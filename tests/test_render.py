@@ -10,7 +10,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from castra_tail import events as ev
+from castra_tail.contract import events as ev
 from castra_tail.model import Bootstrap, Vm
 from castra_tail.render.theme import Palette
 from castra_tail.render.timeline import timeline

@@ -20,8 +20,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from castra_tail import events as ev
-from castra_tail.decode import Malformed, decode
+from castra_tail.contract import events as ev
+from castra_tail.contract.decode import Malformed, decode
 
 from conftest import run_cli
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from castra_tail.app import replay
-from castra_tail.attention import Level
+from castra_tail.contract.levels import Level
 from castra_tail.model import MAX_STEPS
-from castra_tail.verdict import ExitStatus, judge
+from castra_tail.status import ExitStatus
+from castra_tail.verdict import judge
 
 from conftest import example
 

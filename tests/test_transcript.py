@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from castra_tail import events as ev
 from castra_tail.app import replay
-from castra_tail.decode import decode
+from castra_tail.contract import events as ev
+from castra_tail.contract.decode import decode
 from castra_tail.render.transcript import wrap
 
 from conftest import FIXTURES, ROOT, example, run_cli, shared
@@ -227,7 +227,7 @@ def test_the_schema_knows_what_each_item_needs() -> None:
 
 
 def test_levels_of_harness_events() -> None:
-    from castra_tail.attention import Level, level_of
+    from castra_tail.contract.levels import Level, level_of
 
     def item(kind: str, **fields: object) -> ev.Event:
         line = {"type": "item.completed", "item": {"id": "1", "type": kind, **fields}}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from castra_tail.verdict import ExitStatus
+from castra_tail.status import ExitStatus
 
 from conftest import ROOT
 

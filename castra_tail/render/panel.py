@@ -15,7 +15,7 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from castra_tail.events import STEPS
+from castra_tail.contract.events import STEPS
 from castra_tail.model import Vm
 from castra_tail.state import Run
 from castra_tail.text import clean, duration, fit

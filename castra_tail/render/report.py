@@ -12,7 +12,7 @@ from typing import Any
 import msgspec
 
 from castra_tail import CONTRACT_VERSION, __version__
-from castra_tail.attention import LEVEL_NAMES
+from castra_tail.contract.levels import LEVEL_NAMES
 from castra_tail.model import Bootstrap, Vm
 from castra_tail.state import Run
 from castra_tail.text import os_text

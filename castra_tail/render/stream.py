@@ -16,8 +16,8 @@ from typing import Any, Final
 
 import msgspec
 
-from castra_tail import events as ev
-from castra_tail.attention import Level
+from castra_tail.contract import events as ev
+from castra_tail.contract.levels import Level
 from castra_tail.render.theme import LEVEL_STYLE, MARKS, STEP_MARKS, VM_COLOURS, Palette
 from castra_tail.render.transcript import Transcript
 from castra_tail.ssh import left_out_text, ssh_of

@@ -8,7 +8,7 @@ from rich.color import ColorSystem
 from rich.style import Style
 from rich.theme import Theme
 
-from castra_tail.attention import Level
+from castra_tail.contract.levels import Level
 
 STYLES: Final = {
     "sev.info": "dim",

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 from rich.cells import cell_len
 
-from castra_tail import events as ev
-from castra_tail.attention import Level
+from castra_tail.contract import events as ev
+from castra_tail.contract.levels import Level
 from castra_tail.render.theme import MARKS, STEP_MARKS
 from castra_tail.text import clean, clean_lines, count
 

@@ -14,7 +14,8 @@ from typing import Any, Final
 
 import msgspec
 
-from castra_tail import events as ev
+from castra_tail.contract import events as ev
+from castra_tail.contract import rules
 
 #: Rust variant → (contract type, vm.lifecycle phase or None).
 VARIANTS: Final[dict[str, tuple[str, str | None]]] = {
@@ -41,24 +42,25 @@ def _squash(value: str) -> str:
     return value.replace("_", "").replace("-", "").lower()
 
 
+def _contract_spellings() -> dict[str, dict[str, str]]:
+    """Per enum-valued field name of the native variants' types: squashed spelling → contract's.
+
+    From the declarations (``rules.enum_fields``, ``rules.PHASE_ENUMS``), so a value
+    the contract adds is matched here without anyone remembering to.
+    """
+    known: dict[str, set[str]] = {"severity": set(rules.SEVERITY_SPELLINGS)}
+    types = {ev.CLASS_OF[type_name] for type_name, _ in VARIANTS.values()}
+    for cls in types:
+        for field, (values, _open) in rules.enum_fields(cls).items():
+            known.setdefault(field, set()).update(values)
+    for enums in rules.PHASE_ENUMS.values():
+        for field, values in enums.items():
+            known.setdefault(field, set()).update(values)
+    return {field: {_squash(v): v for v in sorted(values)} for field, values in known.items()}
+
+
 #: Enum-valued fields and their contract spellings, by squashed spelling.
-_ENUM_FIELDS: Final[dict[str, dict[str, str]]] = {
-    field: {_squash(v): v for v in values}
-    for field, values in {
-        "severity": (*ev.SEVERITIES, "warning"),
-        "method": ev.COOP_METHODS,
-        "signal": ev.SIGNALS,
-        "outcome": ev.OUTCOMES,
-        "reason": (*ev.TIMEOUT_REASONS, *ev.DISCARD_REASONS),
-        "mode": ev.PLAN_MODES,
-        "action": ev.PLAN_ACTIONS,
-        "trigger": ev.TRIGGERS,
-        "step": ev.STEPS,
-        "status": (*ev.STEP_STATUSES, *ev.COMPLETED_STATUSES),
-        "category": ev.CATEGORIES,
-        "kind": ev.CATEGORIES,
-    }.items()
-}
+_ENUM_FIELDS: Final = _contract_spellings()
 _GENERIC: Final = msgspec.json.Decoder()
 _ENCODER: Final = msgspec.json.Encoder()
 

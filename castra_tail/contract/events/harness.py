@@ -2,7 +2,7 @@
 
 An item's fields depend on its ``type``; like ``vm.lifecycle``'s phases they
 are one struct of optional fields, with the required ones per type listed in
-``ITEM_FIELDS``: an item type this version does not know is still shown.
+``contract.rules.ITEM_FIELDS``: an item type this version does not know is still shown.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Annotated, Final
 
 from msgspec import Struct
 
-from castra_tail.events.base import I64, U64, Event, _known
+from castra_tail.contract.events.base import I64, U64, Event, _known
 
 ITEM_TYPES: Final = (
     "agent_message",
@@ -31,18 +31,6 @@ ItemType = Annotated[
 ]
 ItemStatus = Annotated[str, _known(ITEM_STATUSES, "where a command, change or tool call is")]
 ChangeKind = Annotated[str, _known(CHANGE_KINDS, "what happened to the file")]
-
-#: Required fields per known item type.
-ITEM_FIELDS: Final[dict[str, tuple[str, ...]]] = {
-    "agent_message": ("text",),
-    "reasoning": ("text",),
-    "command_execution": ("command", "status"),
-    "file_change": ("status",),
-    "mcp_tool_call": ("server", "tool", "status"),
-    "web_search": ("query",),
-    "todo_list": (),
-    "error": ("message",),
-}
 
 
 class TurnUsage(Struct, kw_only=True, gc=False):

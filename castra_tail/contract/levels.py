@@ -6,7 +6,7 @@ from collections.abc import Callable
 from enum import IntEnum
 from typing import Any, Final
 
-from castra_tail import events as ev
+from castra_tail.contract import events as ev
 from castra_tail.ssh import ssh_of
 
 

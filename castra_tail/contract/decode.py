@@ -15,8 +15,8 @@ from typing import Any, Final
 
 import msgspec
 
-from castra_tail import events as ev
-from castra_tail import native
+from castra_tail.contract import events as ev
+from castra_tail.contract import native, rules
 from castra_tail.reader import BOM
 
 
@@ -91,30 +91,26 @@ def _fix_message(e: ev.Message) -> Decoded:
     return e
 
 
-def _fix_usage(e: ev.Usage) -> Decoded:
-    if e.prompt_tokens is None:
-        if e.input_tokens is None:
-            return Malformed('usage: missing "prompt_tokens" (or "input_tokens")')
-        e.prompt_tokens = e.input_tokens
-    if e.completion_tokens is None:
-        if e.output_tokens is None:
-            return Malformed('usage: missing "completion_tokens" (or "output_tokens")')
-        e.completion_tokens = e.output_tokens
-    if e.cached_tokens is None:
-        e.cached_tokens = e.cached_input_tokens or 0
-    return e
+def _spellings(type_name: str) -> Callable[[Any], Decoded]:
+    """The fix-up of a type whose fields may come in either of two spellings (``rules``)."""
+    spellings = [sp for sp in rules.SPELLINGS if sp.type == type_name]
 
+    def fix(e: ev.Usage | ev.Cleanup) -> Decoded:
+        for sp in spellings:
+            if getattr(e, sp.name) is None:
+                value = getattr(e, sp.other)
+                if value is None:
+                    if sp.default is None:
+                        return Malformed(f'{type_name}: missing "{sp.name}" (or "{sp.other}")')
+                    value = sp.default
+                setattr(e, sp.name, value)
+        return e
 
-def _fix_cleanup(e: ev.Cleanup) -> Decoded:
-    if e.category is None:
-        if e.kind is None:
-            return Malformed('cleanup: missing "category" (or "kind")')
-        e.category = e.kind
-    return e
+    return fix
 
 
 def _fix_lifecycle(e: ev.VmLifecycle) -> Decoded:
-    for name in ev.PHASE_FIELDS.get(e.phase, ()):
+    for name in rules.PHASE_FIELDS.get(e.phase, ()):
         if getattr(e, name) is None:
             return Malformed(f'vm.lifecycle {e.phase}: missing "{name}"')
     return e
@@ -122,7 +118,7 @@ def _fix_lifecycle(e: ev.VmLifecycle) -> Decoded:
 
 def _fix_item(e: ev.ItemEvent) -> Decoded:
     item = e.item
-    for name in ev.ITEM_FIELDS.get(item.type, ()):
+    for name in rules.ITEM_FIELDS.get(item.type, ()):
         if getattr(item, name) is None:
             return Malformed(f'{ev.TYPE_OF[type(e)]} {item.type}: item: missing "{name}"')
     return e
@@ -130,8 +126,8 @@ def _fix_item(e: ev.ItemEvent) -> Decoded:
 
 FIXUPS: Final[dict[type, Callable[[Any], Decoded]]] = {
     ev.Message: _fix_message,
-    ev.Usage: _fix_usage,
-    ev.Cleanup: _fix_cleanup,
+    ev.Usage: _spellings("usage"),
+    ev.Cleanup: _spellings("cleanup"),
     ev.VmLifecycle: _fix_lifecycle,
     ev.ItemStarted: _fix_item,
     ev.ItemUpdated: _fix_item,

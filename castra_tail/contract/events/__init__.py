@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Final, get_args
 
-from castra_tail.events.base import *  # noqa: F403 - the package is the public face
-from castra_tail.events.base import Event
-from castra_tail.events.core import *  # noqa: F403
-from castra_tail.events.core import (
+from castra_tail.contract.events.base import *  # noqa: F403 - the package is the public face
+from castra_tail.contract.events.base import Event
+from castra_tail.contract.events.core import *  # noqa: F403
+from castra_tail.contract.events.core import (
     BootstrapCompleted,
     BootstrapFailed,
     BootstrapPlanned,
@@ -29,8 +29,8 @@ from castra_tail.events.core import (
     Usage,
     VmLifecycle,
 )
-from castra_tail.events.harness import *  # noqa: F403
-from castra_tail.events.harness import (
+from castra_tail.contract.events.harness import *  # noqa: F403
+from castra_tail.contract.events.harness import (
     HarnessError,
     ItemCompleted,
     ItemStarted,
@@ -72,6 +72,9 @@ EVENT_TYPES: Final[tuple[type[Event], ...]] = get_args(AnyEvent)
 TYPE_OF: Final[dict[type[Event], str]] = {
     cls: str(cls.__struct_config__.tag) for cls in EVENT_TYPES
 }
+
+#: The event class of every wire ``type``.
+CLASS_OF: Final[dict[str, type[Event]]] = {name: cls for cls, name in TYPE_OF.items()}
 
 #: Every ``type`` of the contract, in the order of SCHEMA.md.
 KNOWN_TYPES: Final[tuple[str, ...]] = tuple(TYPE_OF.values())

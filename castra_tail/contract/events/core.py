@@ -4,14 +4,10 @@ command.*, summary. Declarations only.
 
 from __future__ import annotations
 
-from typing import Final
-
 from msgspec import Struct
 
-from castra_tail.events.base import (
-    DISCARD_REASONS,
+from castra_tail.contract.events.base import (
     I64,
-    TIMEOUT_REASONS,
     U64,
     Category,
     CompletedStatus,
@@ -62,25 +58,6 @@ class VmLifecycle(Event, tag="vm.lifecycle"):
     total_ms: U64 | None = None
     changed: bool | None = None
     reclaimed_bytes: U64 | None = None
-
-
-#: Required fields per known ``vm.lifecycle`` phase (SCHEMA.md's table).
-PHASE_FIELDS: Final[dict[str, tuple[str, ...]]] = {
-    "overlay_prepared": ("overlay_path",),
-    "launched": ("pid",),
-    "shutdown_requested": (),
-    "cooperative_attempted": ("method", "timeout_ms"),
-    "cooperative_succeeded": ("elapsed_ms",),
-    "cooperative_timed_out": ("waited_ms", "reason"),
-    "shutdown_escalated": ("signal",),
-    "shutdown_complete": ("outcome", "total_ms", "changed"),
-    "overlay_discarded": ("overlay_path", "reclaimed_bytes", "reason"),
-}
-#: Enum-valued fields whose known values depend on the phase (closed, as SCHEMA.md's table).
-PHASE_ENUMS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
-    "cooperative_timed_out": {"reason": TIMEOUT_REASONS},
-    "overlay_discarded": {"reason": DISCARD_REASONS},
-}
 
 
 # --- bootstrap.* -----------------------------------------------------------

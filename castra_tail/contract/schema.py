@@ -16,33 +16,30 @@ from typing import Any, Final
 import msgspec
 
 from castra_tail import CONTRACT_VERSION
-from castra_tail import events as ev
+from castra_tail.contract import events as ev
+from castra_tail.contract import rules
 
 DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
-#: Fields that one of two spellings must give (the contract's name first).
-_EITHER: Final = {
-    "Usage": (("prompt_tokens", "input_tokens"), ("completion_tokens", "output_tokens")),
-    "Cleanup": (("category", "kind"),),
-}
 
 
 def contract_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) every line of a v1 stream must satisfy."""
     schema = msgspec.json.schema(ev.AnyEvent)
     defs = schema["$defs"]
-    defs["VmLifecycle"]["allOf"] = [_phase_rule(phase) for phase in ev.PHASE_FIELDS]
+    defs["VmLifecycle"]["allOf"] = [_phase_rule(phase) for phase in rules.PHASE_FIELDS]
     defs["Item"]["allOf"] = [
         {
             "if": {"properties": {"type": {"const": kind}}, "required": ["type"]},
             "then": {"required": list(fields)},
         }
-        for kind, fields in ev.ITEM_FIELDS.items()
+        for kind, fields in rules.ITEM_FIELDS.items()
         if fields
     ]
-    for name, pairs in _EITHER.items():
-        defs[name]["allOf"] = [
-            {"anyOf": [{"required": [field]} for field in pair]} for pair in pairs
-        ]
+    for sp in rules.SPELLINGS:
+        if sp.default is None:  # one of the two spellings is required
+            name = ev.CLASS_OF[sp.type].__name__
+            either = {"anyOf": [{"required": [sp.name]}, {"required": [sp.other]}]}
+            defs[name].setdefault("allOf", []).append(either)
     _u64_maximum(defs)
     schema["anyOf"].append(_UNKNOWN_TYPE)
     return {
@@ -54,8 +51,8 @@ def contract_schema() -> dict[str, Any]:
 
 
 def _phase_rule(phase: str) -> dict[str, Any]:
-    then: dict[str, Any] = {"required": list(ev.PHASE_FIELDS[phase])}
-    enums = ev.PHASE_ENUMS.get(phase)
+    then: dict[str, Any] = {"required": list(rules.PHASE_FIELDS[phase])}
+    enums = rules.PHASE_ENUMS.get(phase)
     if enums:
         then["properties"] = {field: {"enum": list(values)} for field, values in enums.items()}
     return {

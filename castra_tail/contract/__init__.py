@@ -1,0 +1,1 @@
+"""Event Contract v1 without I/O: the wire types, the rules, decoding, attention levels, schema."""

@@ -11,21 +11,15 @@ import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 
-from castra_tail.clash import save_clash, stdout_clash
-from castra_tail.contract.levels import Level
 from castra_tail.filters import Selector
+from castra_tail.input.clash import save_clash, stdout_clash
+from castra_tail.input.framing import DEFAULT_MAX_LINE, unreadable
 from castra_tail.inputs import CommandSource, FileSource, Source, read_inputs
 from castra_tail.loop import consume, relay_stderr
-from castra_tail.output import Env, StdoutClosed
-from castra_tail.reader import DEFAULT_MAX_LINE, unreadable
-from castra_tail.state import Run
-from castra_tail.status import ExitStatus
-from castra_tail.stdio import IOFailure, cannot_write
-from castra_tail.text import clean
-from castra_tail.verdict import judge
-from castra_tail.views import (
+from castra_tail.options import Follow, Format, Options, UsageError
+from castra_tail.output.env import Env
+from castra_tail.output.modes import (
     NdjsonView,
     ReportView,
     Silent,
@@ -33,10 +27,11 @@ from castra_tail.views import (
     json_document,
     markdown_document,
 )
-
-
-class UsageError(Exception):
-    """A mistake in how castra-tail was called: one line on stderr, exit 2."""
+from castra_tail.output.stdio import IOFailure, StdoutClosed, cannot_write
+from castra_tail.state import Run
+from castra_tail.status import ExitStatus
+from castra_tail.text import clean
+from castra_tail.verdict import judge
 
 
 class Stopped(Exception):
@@ -45,32 +40,6 @@ class Stopped(Exception):
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
         self.signum = signum
-
-
-@dataclass(frozen=True)
-class Options:
-    """Everything the command line decides."""
-
-    files: tuple[str, ...] = ()
-    command: tuple[str, ...] = ()
-    follow: str | None = None  # None, "descriptor" (-f) or "name" (-F)
-    format: str = "text"
-    types: tuple[str, ...] = ()
-    exclude_types: tuple[str, ...] = ()
-    vms: tuple[str, ...] = ()
-    level: Level = Level.INFO
-    fail_on: Level | None = Level.ERROR
-    strict: bool = False
-    summary: bool | None = None
-    summary_only: bool = False
-    timelines: bool = True
-    live: bool = True
-    elapsed: bool = False
-    color: str = "auto"
-    width: int | None = None
-    max_line_bytes: int = DEFAULT_MAX_LINE
-    jobs: int | None = None  # processes for one big file; None: one per core
-    save: str | None = None  # write the raw input here too, byte for byte
 
 
 def run(opts: Options, env: Env, sources: Sequence[Source] | None = None) -> int:
@@ -85,7 +54,7 @@ def run(opts: Options, env: Env, sources: Sequence[Source] | None = None) -> int
         if save is not None:
             save.close()
     if save is not None and save.error is not None:  # said last, where it is seen
-        env.stderr.write(f"castra-tail: error: {save.error}\n")
+        env.error(str(save.error))
         if status in (ExitStatus.OK, ExitStatus.FAILED):
             return ExitStatus.IO_ERROR
     return status
@@ -110,10 +79,7 @@ def _run(
         except OSError as exc:
             if command is None or command.process is not None:
                 raise
-            env.stderr.write(
-                f"castra-tail: error: cannot run {clean(command.argv[0])!r}: "
-                f"{exc.strerror or exc}\n"
-            )
+            env.error(f"cannot run {clean(command.argv[0])!r}: {exc.strerror or exc}")
             return ExitStatus.CANNOT_RUN
         child = _end_command(command, interrupted=stopped_by is not None, view=view)
         state.finish(interrupted=stopped_by is not None)
@@ -208,7 +174,7 @@ def _sources(opts: Options, env: Env) -> list[Source]:
             raise UsageError("give files or a command after --, not both")
         return [CommandSource(opts.command)]
     follow = opts.follow is not None
-    return list(file_sources(opts.files, env, may_appear=opts.follow == "name", follow=follow))
+    return list(file_sources(opts.files, env, may_appear=opts.follow is Follow.name, follow=follow))
 
 
 def file_sources(
@@ -243,14 +209,14 @@ def file_sources(
 
 def _view(opts: Options, env: Env, state: Run, *, several: bool, live_input: bool) -> View:
     width = env.width(opts.width)
-    if opts.format == "json":
+    if opts.format is Format.json:
         return ReportView(env, json_document)
-    if opts.format == "markdown":
+    if opts.format is Format.markdown:
         return ReportView(env, markdown_document)
-    if opts.format == "ndjson":
+    if opts.format is Format.ndjson:
         color = env.wants_color(opts.color, tty=env.stderr.isatty())
         return NdjsonView(env, state, summary=bool(opts.summary), width=width, color=color)
-    from castra_tail.textview import LiveView, TextView  # Rich is imported only for text
+    from castra_tail.output.terminal import LiveView, TextView  # Rich is imported only for text
 
     color = env.wants_color(opts.color, tty=env.stdout_tty)
     # A dumb terminal cannot move its cursor: no panel there, only the lines.

@@ -23,9 +23,10 @@ import msgspec
 from castra_tail.contract import events as ev
 from castra_tail.contract import native, rules
 from castra_tail.contract.decode import BLANK, Malformed, Unknown, decode, without_boms
+from castra_tail.input.framing import Blanks, Skipped
 from castra_tail.inputs import Chunk, Source, read_inputs
-from castra_tail.output import StdoutClosed, Writer
-from castra_tail.reader import Blanks, Skipped
+from castra_tail.output.stdio import StdoutClosed
+from castra_tail.output.writer import Writer
 from castra_tail.status import ExitStatus
 from castra_tail.text import clean, os_text, plural
 

@@ -11,7 +11,8 @@ from typing import BinaryIO, Final, cast
 import msgspec
 
 from castra_tail import app
-from castra_tail.output import Env
+from castra_tail.options import Color, Options, UsageError
+from castra_tail.output.env import Env
 
 DEFAULT: Final = "up"
 #: Seconds of pause per second of reported step duration.
@@ -36,12 +37,12 @@ def run(name: str, *, speed: float, color: str) -> int:
     """Replay the example ``name``; paced on a terminal, at once otherwise."""
     example = _examples() / f"{name}.ndjson"
     if not example.is_file():
-        raise app.UsageError(f"no example {name!r}; choose one of: {', '.join(names())}")
+        raise UsageError(f"no example {name!r}; choose one of: {', '.join(names())}")
     env = Env.from_process()
     # pace: seconds of pause per second of a realistic one (0: none at all)
     pace = 1 / speed if env.stdout_tty and speed > 0 else 0.0
     source = _Replay(f"examples/{name}.ndjson", example.read_bytes(), pace)
-    return app.run(app.Options(color=color), env, sources=[source])
+    return app.run(Options(color=Color(color)), env, sources=[source])
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO, Final, Protocol, cast
 
-from castra_tail.reader import CHUNK, Batch, Broken, Framer, Line, batches
-from castra_tail.unpack import CorruptInput, Unpacking
+from castra_tail.input.framing import CHUNK, Batch, Broken, Framer, Line, batches
+from castra_tail.input.unpack import CorruptInput, Unpacking
 
 STDIN_NAME: Final = "<stdin>"
 #: How often a followed file is looked at when nothing arrives (tail -f polls at 1 s).

@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from castra_tail.contract.decode import BLANK, DECODER, FIXUPS, Malformed, Unknown, explain
 from castra_tail.contract.levels import CONSTANT_LEVELS, LEVEL_RULES, Level
 from castra_tail.filters import Selector
+from castra_tail.input.framing import Blanks, Broken, Marker, Skipped
 from castra_tail.inputs import CommandSource, Item, Notice
-from castra_tail.reader import Blanks, Broken, Marker, Skipped
+from castra_tail.output.modes import View
 from castra_tail.state import Run
-from castra_tail.views import View
 
 
 def consume(

@@ -15,13 +15,13 @@ import signal
 from typing import TYPE_CHECKING, BinaryIO, Final, cast
 
 from castra_tail.filters import Selector
+from castra_tail.input.framing import batches
+from castra_tail.input.unpack import HEAD, kind_of
 from castra_tail.inputs import Chunk
 from castra_tail.loop import consume
 from castra_tail.merge import merge
-from castra_tail.reader import batches
+from castra_tail.output.modes import Silent
 from castra_tail.state import Run
-from castra_tail.unpack import HEAD, kind_of
-from castra_tail.views import Silent
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from castra_tail import __version__
-from castra_tail.commands import tail_app
+from castra_tail.cli.tail import tail_app
 from castra_tail.contract.decode import decode
 from castra_tail.contract.events import TYPE_OF, Event
 from castra_tail.contract.levels import Level, level_of

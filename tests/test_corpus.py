@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from castra_tail.app import replay
-from castra_tail.reader import BOM
+from castra_tail.input.framing import BOM
 
 from conftest import shared
 

@@ -25,10 +25,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from castra_tail import unpack
 from castra_tail.app import replay
+from castra_tail.input import unpack
+from castra_tail.input.framing import Blanks, batches
 from castra_tail.inputs import FileSource
-from castra_tail.reader import Blanks, batches
 
 from conftest import ROOT, example, fuzz, run_cli
 

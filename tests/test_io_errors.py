@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from castra_tail.output import StdoutClosed, Writer
+from castra_tail.output.stdio import IOFailure, StdoutClosed
+from castra_tail.output.writer import Writer
 from castra_tail.status import ExitStatus
-from castra_tail.stdio import IOFailure
 
 from conftest import ROOT, example
 

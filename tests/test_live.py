@@ -394,7 +394,7 @@ def test_a_dumb_terminal_gets_no_cursor_movement() -> None:
 def test_the_cursor_is_shown_again_whatever_ends_the_run() -> None:
     # A bug that raises half way through a live run must not leave the terminal without a cursor.
     crash = (
-        "import castra_tail.textview as t\n"
+        "import castra_tail.output.terminal as t\n"
         "real, calls = t.panel, []\n"
         "def panel(*a, **k):\n"
         "    calls.append(1)\n"

@@ -12,10 +12,10 @@ from castra_tail.filters import Selector
 from castra_tail.inputs import Chunk
 from castra_tail.loop import consume
 from castra_tail.merge import merge
+from castra_tail.output.modes import Silent
 from castra_tail.render.report import report
 from castra_tail.state import Run
 from castra_tail.verdict import judge
-from castra_tail.views import Silent
 
 from conftest import EXAMPLES
 

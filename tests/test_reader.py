@@ -7,8 +7,8 @@ import io
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from castra_tail.reader import BOM, batches, oversized
-from castra_tail.unpack import kind_of
+from castra_tail.input.framing import BOM, batches, oversized
+from castra_tail.input.unpack import kind_of
 
 from conftest import fuzz
 

@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from castra_tail.output import MAX_WIDTH, MIN_WIDTH, Env, Writer, tame_size_variables
+from castra_tail.output.env import MAX_WIDTH, MIN_WIDTH, Env, tame_size_variables
+from castra_tail.output.writer import Writer
 
 from conftest import ROOT, example, run_cli
 

@@ -17,7 +17,7 @@ import msgspec
 
 from castra_tail.contract import events as ev
 from castra_tail.contract import native, rules
-from castra_tail.reader import BOM
+from castra_tail.input.framing import BOM
 
 
 class Malformed(msgspec.Struct, gc=False):

@@ -10,7 +10,9 @@ from typing import Any, Final
 
 from castra_tail.contract import events as ev
 from castra_tail.contract.levels import Level
-from castra_tail.output import Env, color_system, render
+from castra_tail.output.env import Env
+from castra_tail.render.console import color_system, draw
+from castra_tail.render.console import console as make_console
 from castra_tail.render.panel import panel
 from castra_tail.render.stream import StreamRenderer
 from castra_tail.render.summary import summary
@@ -47,7 +49,7 @@ class TextView:
         self.out = env.stdout
         self.run = run
         self.width = width
-        self.console = env.console(color=color, width=width)
+        self.console = make_console(env.environ, color=color, width=width)
         self.palette = Palette(color_system(self.console))
         self.lines = StreamRenderer(self.palette, run, width)
         self.stream = self.shows_events = stream
@@ -117,7 +119,7 @@ class TextView:
         if self.show_summary:
             if self.stream:
                 self.out.write("\n")
-            self.out.write(render(self.console, summary(run, verdict, self.width)))
+            self.out.write(draw(self.console, summary(run, verdict, self.width)))
         self.out.flush()
 
     def _timeline(self, name: str) -> None:
@@ -173,7 +175,7 @@ class LiveView(TextView):
             return
         self._note_changes(now)
         columns, rows = self.env.terminal_size()
-        drawn = render(
+        drawn = draw(
             self.console,
             panel(self.run, self.since, self.started or now, now, columns, rows - 1),
             width=columns,

@@ -1,7 +1,8 @@
-"""Command line: flags → one ``Options`` → ``app.run`` → exit. Only this module exits.
+"""Command line: argv → a command → flags → one ``Options`` → ``app.run`` → exit.
 
-``castra-tail [OPTIONS] [FILE]...`` reads streams; ``castra-tail demo`` replays a
-shipped example. Usage errors are one line on stderr and exit status 2.
+Only this package exits (``main``). ``castra-tail [OPTIONS] [FILE]...`` reads
+streams (``tail``); ``check``, ``schema`` and ``demo`` are tools for producers
+and newcomers (``tools``). Usage errors are one line on stderr and exit 2.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ import os
 import sys
 from typing import NoReturn, cast
 
-from castra_tail import CONTRACT_VERSION, __version__, stdio
+from castra_tail import CONTRACT_VERSION, __version__
+from castra_tail.output import stdio
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
@@ -33,21 +35,22 @@ def main(argv: list[str] | None = None) -> NoReturn:
 
         status = ExitStatus.PIPE_CLOSED
     except stdio.IOFailure as exc:
+        from castra_tail.output.env import message_line
         from castra_tail.status import ExitStatus
 
-        sys.stderr.write(f"castra-tail: error: {exc}\n")
+        sys.stderr.write(message_line(str(exc)))
         status = ExitStatus.IO_ERROR
     sys.exit(status)
 
 
 def _invoke(args: list[str]) -> int:
-    from castra_tail.output import tame_size_variables
+    from castra_tail.output.env import tame_size_variables
 
     tame_size_variables(os.environ)  # before Typer and Rich read them
     import typer
 
-    from castra_tail import commands
-    from castra_tail.app import UsageError
+    from castra_tail.cli import tail, tools
+    from castra_tail.options import UsageError
     from castra_tail.status import ExitStatus
 
     # Typer vendors click in some releases: find its base exception through the MRO.
@@ -56,9 +59,9 @@ def _invoke(args: list[str]) -> int:
         next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"),
     )
     subcommands = {
-        "demo": commands.demo_app,
-        "check": commands.check_app,
-        "schema": commands.schema_app,
+        "demo": tools.demo_app,
+        "check": tools.check_app,
+        "schema": tools.schema_app,
     }
     if args[:1] and args[0] in subcommands:
         app, args = subcommands[args[0]](), args[1:]
@@ -69,7 +72,7 @@ def _invoke(args: list[str]) -> int:
             args, command = args[:split], tuple(args[split + 1 :])
             if not command:
                 return _usage("-- must be followed by a command to run")
-        app = commands.tail_app(command)
+        app = tail.tail_app(command)
     try:
         status = app(args=args, prog_name="castra-tail", standalone_mode=False)
     except click_error as exc:
@@ -82,8 +85,8 @@ def _invoke(args: list[str]) -> int:
 
 
 def _usage(message: str) -> int:
+    from castra_tail.output.env import message_line
     from castra_tail.status import ExitStatus
 
-    one_line = " ".join(message.split())
-    sys.stderr.write(f"castra-tail: error: {one_line} (see castra-tail --help)\n")
+    sys.stderr.write(message_line(f"{message} (see castra-tail --help)"))
     return int(ExitStatus.USAGE)

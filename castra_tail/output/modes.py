@@ -17,8 +17,11 @@ from typing import Final, Protocol
 from castra_tail.contract import events as ev
 from castra_tail.contract.decode import without_boms
 from castra_tail.contract.levels import Level
-from castra_tail.output import Env, Writer, render
-from castra_tail.reader import BOM
+from castra_tail.input.framing import BOM
+from castra_tail.output.env import Env
+from castra_tail.output.writer import Writer
+from castra_tail.render.console import console as make_console
+from castra_tail.render.console import draw
 from castra_tail.render.report import encode, report
 from castra_tail.state import Run
 from castra_tail.text import clean, os_text, show_bytes
@@ -137,8 +140,8 @@ class NdjsonView(_StderrNotes):
         if self.show_summary:
             from castra_tail.render.summary import summary
 
-            console = self.env.console(color=self.color, width=self.width)
-            self.env.stderr.write(render(console, summary(run, verdict, self.width)))
+            console = make_console(self.env.environ, color=self.color, width=self.width)
+            self.env.stderr.write(draw(console, summary(run, verdict, self.width)))
 
 
 class ReportView(_StderrNotes):

@@ -1,0 +1,1 @@
+"""Where lines come from: files, stdin, a wrapped command; framed, unpacked, followed."""

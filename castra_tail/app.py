@@ -28,9 +28,9 @@ from castra_tail.output.modes import (
     markdown_document,
 )
 from castra_tail.output.stdio import IOFailure, StdoutClosed, cannot_write
+from castra_tail.render.text import clean
 from castra_tail.state import Run
 from castra_tail.status import ExitStatus
-from castra_tail.text import clean
 from castra_tail.verdict import judge
 
 

@@ -27,8 +27,8 @@ from castra_tail.input.framing import Blanks, Skipped
 from castra_tail.inputs import Chunk, Source, read_inputs
 from castra_tail.output.stdio import StdoutClosed
 from castra_tail.output.writer import Writer
+from castra_tail.render.text import clean, os_text, plural
 from castra_tail.status import ExitStatus
-from castra_tail.text import clean, os_text, plural
 
 MAX_TRACKED_VMS: Final = 100_000
 _TIMESTAMP: Final = re.compile(ev.TS_PATTERN)

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from castra_tail.render.facts import HEADERS
-from castra_tail.text import clean, clean_lines
+from castra_tail.render.text import clean, clean_lines
 
 from conftest import fuzz, run_cli
 

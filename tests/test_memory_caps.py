@@ -15,7 +15,7 @@ from castra_tail.contract import events as ev
 from castra_tail.contract.levels import Level
 from castra_tail.filters import MAX_CACHED, Selector
 from castra_tail.records import MAX_KEPT, MAX_WARNINGS, keep
-from castra_tail.render.stream import MAX_REMEMBERED, StreamRenderer
+from castra_tail.render.layout import MAX_REMEMBERED, Layout
 from castra_tail.render.theme import VM_COLOURS, Palette
 from castra_tail.state import Run
 
@@ -128,8 +128,8 @@ def test_the_filters_remember_a_bounded_number_of_answers() -> None:
 
 
 def test_vm_colours_are_bounded_and_stable_past_the_cap() -> None:
-    def colours(names: list[str]) -> tuple[StreamRenderer, list[str]]:
-        lines = StreamRenderer(Palette(ColorSystem.STANDARD), Run())
+    def colours(names: list[str]) -> tuple[Layout, list[str]]:
+        lines = Layout(Palette(ColorSystem.STANDARD))
         return lines, [lines.line(n, Level.INFO, "·", "x", "") for n in names]
 
     names = [f"vm-{i}" for i in range(MAX_REMEMBERED + 3_000)]

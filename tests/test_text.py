@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from castra_tail.text import clean, clean_lines, duration, size
+from castra_tail.render.text import clean, clean_lines, duration, size
 
 
 @pytest.mark.parametrize(

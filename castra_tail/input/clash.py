@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from castra_tail.text import clean
+from castra_tail.render.text import clean
 
 STDIN = "-"
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from typing import BinaryIO, Final, cast
 
 from castra_tail.input.unpack import CorruptInput, unpacked
-from castra_tail.text import size as human_size
+from castra_tail.render.text import size as human_size
 
 CHUNK: Final = 1 << 20
 DEFAULT_MAX_LINE: Final = 16 << 20

@@ -23,8 +23,8 @@ from castra_tail.output.writer import Writer
 from castra_tail.render.console import console as make_console
 from castra_tail.render.console import draw
 from castra_tail.render.report import encode, report
+from castra_tail.render.text import clean, os_text, show_bytes
 from castra_tail.state import Run
-from castra_tail.text import clean, os_text, show_bytes
 from castra_tail.verdict import Verdict
 
 #: Malformed-line notices on stderr in ndjson mode before they are only counted.

@@ -13,13 +13,13 @@ from castra_tail.contract.levels import Level
 from castra_tail.output.env import Env
 from castra_tail.render.console import color_system, draw
 from castra_tail.render.console import console as make_console
+from castra_tail.render.lines import Lines
 from castra_tail.render.panel import panel
-from castra_tail.render.stream import StreamRenderer
 from castra_tail.render.summary import summary
+from castra_tail.render.text import clean
 from castra_tail.render.theme import Palette
 from castra_tail.render.timeline import timeline
 from castra_tail.state import Run
-from castra_tail.text import clean
 from castra_tail.verdict import Verdict
 
 TIME_WIDTH: Final = 12
@@ -51,7 +51,7 @@ class TextView:
         self.width = width
         self.console = make_console(env.environ, color=color, width=width)
         self.palette = Palette(color_system(self.console))
-        self.lines = StreamRenderer(self.palette, run, width)
+        self.lines = Lines(self.palette, width)
         self.stream = self.shows_events = stream
         self.timelines = timelines and stream
         self.show_summary = summary
@@ -74,7 +74,8 @@ class TextView:
     def event(self, event: ev.Event, level: Level, raw: bytes) -> None:
         if not self.stream:
             return
-        self._write(self.lines.event(event, level, raw), event.ts)
+        vm = self.run.find(event.vm) if isinstance(event, ev.VmLifecycle) else None
+        self._write(self.lines.event(event, level, raw, vm), event.ts)
         if self.timelines and isinstance(event, _BOOTSTRAP_ENDS):
             self._timeline(event.vm)
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Final
 
 from castra_tail.model import Command, Vm
+from castra_tail.render.text import clean, clean_lines, count, duration, plural, size, vm_counts
 from castra_tail.render.theme import BOOTSTRAP_MARKS
 from castra_tail.ssh import left_out_text
 from castra_tail.state import MAX_VMS, Run
-from castra_tail.text import clean, clean_lines, count, duration, plural, size, vm_counts
 from castra_tail.verdict import Verdict
 
 SHOWN_PROBLEMS: Final = 5

@@ -17,8 +17,8 @@ from rich.text import Text
 
 from castra_tail.contract.events import STEPS
 from castra_tail.model import Vm
+from castra_tail.render.text import clean, duration, fit
 from castra_tail.state import Run
-from castra_tail.text import clean, duration, fit
 
 MINI_BAR: Final = 12
 #: Phase → (mark, word, style).

@@ -14,8 +14,8 @@ import msgspec
 from castra_tail import CONTRACT_VERSION, __version__
 from castra_tail.contract.levels import LEVEL_NAMES
 from castra_tail.model import Bootstrap, Vm
+from castra_tail.render.text import os_text
 from castra_tail.state import Run
-from castra_tail.text import os_text
 from castra_tail.verdict import Verdict
 
 

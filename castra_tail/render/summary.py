@@ -12,8 +12,8 @@ from rich.text import Text
 
 from castra_tail.render import facts
 from castra_tail.render.facts import HEADERS, Fact
+from castra_tail.render.text import clean, pad, width_of
 from castra_tail.state import Run
-from castra_tail.text import clean, pad, width_of
 from castra_tail.verdict import Verdict
 
 

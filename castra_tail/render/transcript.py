@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from rich.cells import cell_len
 
 from castra_tail.contract import events as ev
 from castra_tail.contract.levels import Level
+from castra_tail.render.layout import Layout, fields
+from castra_tail.render.text import clean, clean_lines, count
 from castra_tail.render.theme import MARKS, STEP_MARKS
-from castra_tail.text import clean, clean_lines, count
-
-if TYPE_CHECKING:
-    from castra_tail.render.stream import StreamRenderer
 
 OUTPUT_LINES: Final = 3
 CHANGE_MARKS: Final = {"add": "+", "delete": "-", "update": "~"}
@@ -66,10 +64,10 @@ def _fit(text: str, width: int) -> int:
 
 
 class Transcript:
-    """Renders the harness's events through a ``StreamRenderer``'s layout."""
+    """Renders the harness's events in the text view's line layout."""
 
-    def __init__(self, lines: StreamRenderer) -> None:
-        self.lines = lines
+    def __init__(self, layout: Layout) -> None:
+        self.layout = layout
         self.items: dict[str, Callable[[ev.Item, Level, bytes], tuple[str, str, list[str]]]] = {
             "agent_message": self._agent,
             "reasoning": self._reasoning,
@@ -81,62 +79,64 @@ class Transcript:
             "error": lambda item, level, raw: ("error", clean(item.message or ""), []),
         }
 
-    def methods(self) -> dict[type, Callable[[Any, Level, bytes], str]]:
+    def methods(self) -> dict[type, Callable[[Any, Level, bytes, Any], str]]:
         """The renderer's methods for the harness's event types."""
         return {
             ev.ThreadStarted: self._thread,
-            ev.TurnStarted: lambda e, level, raw: self._plain(level, "turn", "started"),
+            ev.TurnStarted: lambda e, level, raw, vm: self._plain(level, "turn", "started"),
             ev.TurnCompleted: self._turn_completed,
             ev.TurnFailed: self._turn_failed,
             ev.ItemStarted: self._item,
             ev.ItemUpdated: self._item,
             ev.ItemCompleted: self._item,
-            ev.HarnessError: lambda e, level, raw: self._text(level, "error", e.message),
+            ev.HarnessError: lambda e, level, raw, vm: self._text(level, "error", e.message),
         }
 
     # --- thread, turns, errors ----------------------------------------------------------
 
     def _plain(self, level: Level, label: str, body: str, more: list[str] | None = None) -> str:
-        return self.lines.line(None, level, MARKS[level], label, body, more or [])
+        return self.layout.line(None, level, MARKS[level], label, body, more or [])
 
-    def _thread(self, e: ev.ThreadStarted, level: Level, raw: bytes) -> str:
+    def _thread(self, e: ev.ThreadStarted, level: Level, raw: bytes, _vm: object) -> str:
         return self._plain(level, "thread", f"started {clean(e.thread_id, 80)}")
 
-    def _turn_completed(self, e: ev.TurnCompleted, level: Level, raw: bytes) -> str:
+    def _turn_completed(
+        self, e: ev.TurnCompleted, level: Level, raw: bytes, vm: object = None
+    ) -> str:
         u = e.usage
         cached = f" ({count(u.cached_input_tokens)} cached)" if u.cached_input_tokens else ""
         body = f"completed · {count(u.input_tokens)} in{cached} + {count(u.output_tokens)} out"
         return self._plain(level, "turn", body)
 
-    def _turn_failed(self, e: ev.TurnFailed, level: Level, raw: bytes) -> str:
+    def _turn_failed(self, e: ev.TurnFailed, level: Level, raw: bytes, _vm: object) -> str:
         return self._text(level, "turn", e.error.message, prefix="failed: ")
 
     def _text(self, level: Level, label: str, text: str, prefix: str = "") -> str:
         first, *rest = self._wrapped(text)
-        more = self.lines.styled(rest, self.lines.level_pair(level))
-        return self.lines.line(
+        more = self.layout.styled(rest, self.layout.level_pair(level))
+        return self.layout.line(
             None, level, MARKS[level], label, prefix + first, more, body_styled=True
         )
 
     def _wrapped(self, text: str) -> list[str]:
-        width = self.lines.body_width
+        width = self.layout.body_width
         return [piece for line in clean_lines(text) for piece in wrap(line, width)]
 
     # --- items --------------------------------------------------------------------------
 
-    def _item(self, e: ev.ItemEvent, level: Level, raw: bytes) -> str:
+    def _item(self, e: ev.ItemEvent, level: Level, raw: bytes, _vm: object) -> str:
         item = e.item
         describe = self.items.get(item.type)
         if describe is None:
-            fields = self.lines.fields(raw, skip=("type",))
-            return self._plain(level, "item", f"{clean(item.type, 40)} {fields}")
+            words = fields(raw, skip=("type",))
+            return self._plain(level, "item", f"{clean(item.type, 40)} {words}")
         label, body, more = describe(item, level, raw)
         mark = MARKS[level]
         if item.status == "completed" and level < Level.ERROR:
             mark = STEP_MARKS["success"]
-        style = self.lines.success_pair if mark == "✓" else None
+        style = self.layout.success if mark == "✓" else None
         styled = level >= Level.ERROR or item.type in ("agent_message", "reasoning")
-        return self.lines.line(
+        return self.layout.line(
             None, level, mark, label, body, more, body_styled=styled, style=style
         )
 
@@ -146,7 +146,7 @@ class Transcript:
 
     def _reasoning(self, item: ev.Item, level: Level, raw: bytes) -> tuple[str, str, list[str]]:
         pieces = self._wrapped(_untitle(item.text or ""))
-        return "reasoning", pieces[0], self.lines.styled(pieces[1:], self.lines.muted_pair)
+        return "reasoning", pieces[0], self.layout.styled(pieces[1:], self.layout.muted)
 
     def _command(self, item: ev.Item, level: Level, raw: bytes) -> tuple[str, str, list[str]]:
         if item.status == "in_progress" or (item.exit_code is None and item.status != "failed"):
@@ -158,7 +158,7 @@ class Transcript:
         shown = output[:OUTPUT_LINES]
         if len(output) > OUTPUT_LINES:
             shown.append(f"… {len(output) - OUTPUT_LINES} more lines")
-        return "run", body, self.lines.styled(shown, self.lines.muted_pair)
+        return "run", body, self.layout.styled(shown, self.layout.muted)
 
     def _files(self, item: ev.Item, level: Level, raw: bytes) -> tuple[str, str, list[str]]:
         n = len(item.changes)

@@ -16,7 +16,6 @@ from castra_tail.filters import Selector
 from castra_tail.input.clash import save_clash, stdout_clash
 from castra_tail.input.framing import DEFAULT_MAX_LINE, unreadable
 from castra_tail.inputs import CommandSource, FileSource, Source, read_inputs
-from castra_tail.loop import consume, relay_stderr
 from castra_tail.options import Follow, Format, Options, UsageError
 from castra_tail.output.env import Env
 from castra_tail.output.modes import (
@@ -28,6 +27,7 @@ from castra_tail.output.modes import (
     markdown_document,
 )
 from castra_tail.output.stdio import IOFailure, StdoutClosed, cannot_write
+from castra_tail.pipeline import consume, relay_stderr
 from castra_tail.render.text import clean
 from castra_tail.state import Run
 from castra_tail.status import ExitStatus
@@ -215,7 +215,7 @@ def _view(opts: Options, env: Env, state: Run, *, several: bool, live_input: boo
         return ReportView(env, markdown_document)
     if opts.format is Format.ndjson:
         color = env.wants_color(opts.color, tty=env.stderr.isatty())
-        return NdjsonView(env, state, summary=bool(opts.summary), width=width, color=color)
+        return NdjsonView(env, summary=bool(opts.summary), width=width, color=color)
     from castra_tail.output.terminal import LiveView, TextView  # Rich is imported only for text
 
     color = env.wants_color(opts.color, tty=env.stdout_tty)

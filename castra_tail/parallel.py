@@ -18,9 +18,9 @@ from castra_tail.filters import Selector
 from castra_tail.input.framing import batches
 from castra_tail.input.unpack import HEAD, kind_of
 from castra_tail.inputs import Chunk
-from castra_tail.loop import consume
 from castra_tail.merge import merge
 from castra_tail.output.modes import Silent
+from castra_tail.pipeline import consume
 from castra_tail.state import Run
 
 if TYPE_CHECKING:

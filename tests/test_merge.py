@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from castra_tail.contract.levels import Level
 from castra_tail.filters import Selector
 from castra_tail.inputs import Chunk
-from castra_tail.loop import consume
 from castra_tail.merge import merge
 from castra_tail.output.modes import Silent
+from castra_tail.pipeline import consume
 from castra_tail.render.report import report
 from castra_tail.state import Run
 from castra_tail.verdict import judge
@@ -88,7 +88,7 @@ def test_split_mid_bootstrap_of_an_example() -> None:
 def test_a_big_file_read_on_two_cores_equals_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from castra_tail import parallel
     from castra_tail.inputs import FileSource, read_inputs
-    from castra_tail.loop import consume as read_into
+    from castra_tail.pipeline import consume as read_into
 
     path = tmp_path / "big.ndjson"
     body = b"\n".join(POOL) + b"\n"

@@ -1,23 +1,23 @@
-"""Output modes: what each ``--format`` does with the lines the app hands it.
+"""Output modes: what each ``--format`` does with what the pipeline hands it.
 
-The app decides what is *selected*; a view decides how it looks and where it
-goes. Views read the ``Run``; they never count. The app tells a view when a
-batch of lines arrived (``begin``), when it ended (``flush``) and when the
-input was quiet for a moment (``tick``): only views know about time.
-
-This module holds the machine formats (ndjson, json), which need no Rich on
-their hot path; ``textview`` holds the text views.
+The pipeline decides what is *selected*; a view decides how it looks and where
+it goes. Views read the ``Run``; they never count. This module holds the
+protocol and the machine formats (ndjson, json, markdown), which need no Rich
+on their hot path; ``terminal`` holds the text views.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Final, Protocol
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
 
 from castra_tail.contract import events as ev
 from castra_tail.contract.decode import without_boms
 from castra_tail.contract.levels import Level
 from castra_tail.input.framing import BOM
+from castra_tail.model import Vm
 from castra_tail.output.env import Env
 from castra_tail.output.writer import Writer
 from castra_tail.render.console import console as make_console
@@ -31,71 +31,73 @@ from castra_tail.verdict import Verdict
 MAX_NOTICES: Final = 100
 
 
-class View(Protocol):
-    """What the app loop calls on an output mode."""
+class NoteKind(StrEnum):
+    """What a ``Note`` is about."""
 
-    #: False when no event is ever shown line by line (the loop then skips selecting).
-    shows_events: bool
-
-    def begin(self, now: float) -> None: ...
-    def event(self, event: ev.Event, level: Level, raw: bytes) -> None: ...
-    def unknown(self, type_name: str, raw: bytes) -> None: ...
-    def malformed(self, source: str, line: int, reason: str, raw: bytes | None) -> None: ...
-    def text(self, raw: bytes) -> None: ...
-    def stderr(self, raw: bytes) -> None: ...
-    def notice(self, source: str, text: str) -> None: ...
-    def flush(self) -> None: ...
-    def tick(self, now: float) -> None: ...
-    def close(self, run: Run, verdict: Verdict) -> None: ...
+    UNKNOWN = "unknown"  # an event of a type this contract version does not know
+    MALFORMED = "malformed"  # a line that is not a valid event (or was not kept)
+    TEXT = "text"  # a line that is not JSON at all (castra's stderr in the pipe)
+    STDERR = "stderr"  # a line of a wrapped command's stderr
+    NOTICE = "notice"  # something happened to an input (a followed file was replaced)
 
 
-class Silent:
-    """A view that shows nothing: the base of the others, and what replay() reads with."""
+@dataclass(frozen=True, slots=True)
+class Note:
+    """What the input holds besides events, or what happened to it: for a view to show."""
 
-    shows_events = False
+    kind: NoteKind
+    source: str = ""
+    line: int = 0
+    what: str = ""  # the unknown type, why the line is malformed, what happened
+    raw: bytes | None = None
+
+
+class View:
+    """What the pipeline tells an output mode; each mode overrides what it shows.
+
+    The pipeline says when a batch of lines arrived (``begin``), each event that
+    passed the filters (``event``) and each other thing (``note``), when the
+    batch ended (``flush``), when the input was quiet for a moment (``tick``),
+    and the end (``close``). Only views know about time and about the output.
+    """
+
+    #: False when no event is ever shown line by line (the pipeline then skips selecting).
+    shows_events: bool = False
 
     def begin(self, now: float) -> None:
-        return None
+        """A batch of lines arrived, at ``now`` (monotonic seconds)."""
 
-    def event(self, event: ev.Event, level: Level, raw: bytes) -> None:
-        return None
+    def event(self, event: ev.Event, level: Level, raw: bytes, vm: Vm | None) -> None:
+        """An event to show; ``vm``: the state of its VM once the event was added."""
 
-    def unknown(self, type_name: str, raw: bytes) -> None:
-        return None
-
-    def malformed(self, source: str, line: int, reason: str, raw: bytes | None) -> None:
-        return None
-
-    def text(self, raw: bytes) -> None:
-        return None
-
-    def stderr(self, raw: bytes) -> None:
-        return None
-
-    def notice(self, source: str, text: str) -> None:
-        return None
+    def note(self, note: Note) -> None:
+        """A line that is not an event, or something about an input, to show."""
 
     def flush(self) -> None:
-        return None
+        """The batch is over: what was shown goes out now."""
 
     def tick(self, now: float) -> None:
-        return None
+        """Nothing arrived for a moment (live input only)."""
 
     def close(self, run: Run, verdict: Verdict) -> None:
-        return None
+        """The input ended: what is shown at the end."""
 
 
-class _StderrNotes(Silent):
-    """Side output of the machine formats: notes and the command's stderr go to stderr."""
+class Silent(View):
+    """A view that shows nothing (parallel reading, tests)."""
+
+
+class _StderrNotes(View):
+    """Side output of the machine formats: notices and the command's stderr go to stderr."""
 
     def __init__(self, env: Env) -> None:
         self.env = env
 
-    def stderr(self, raw: bytes) -> None:
-        self.env.stderr.write(show_bytes(raw) + "\n")
-
-    def notice(self, source: str, text: str) -> None:
-        self.env.stderr.write(f"castra-tail: {clean(source)} {text}\n")
+    def note(self, note: Note) -> None:
+        if note.kind is NoteKind.STDERR:
+            self.env.stderr.write(show_bytes(note.raw or b"") + "\n")
+        elif note.kind is NoteKind.NOTICE:
+            self.env.stderr.write(f"castra-tail: {clean(note.source)} {note.what}\n")
 
 
 class NdjsonView(_StderrNotes):
@@ -103,7 +105,7 @@ class NdjsonView(_StderrNotes):
 
     shows_events = True
 
-    def __init__(self, env: Env, run: Run, *, summary: bool, width: int, color: bool) -> None:
+    def __init__(self, env: Env, *, summary: bool, width: int, color: bool) -> None:
         super().__init__(env)
         self.out: Writer = env.stdout
         self.show_summary = summary
@@ -111,25 +113,28 @@ class NdjsonView(_StderrNotes):
         self.color = color
         self.notices = 0
 
-    def event(self, event: ev.Event, level: Level, raw: bytes) -> None:
+    def event(self, event: ev.Event, level: Level, raw: bytes, vm: Vm | None) -> None:
         self._line(raw)
 
-    def unknown(self, type_name: str, raw: bytes) -> None:
-        self._line(raw)
+    def note(self, note: Note) -> None:
+        kind, err = note.kind, self.env.stderr
+        if kind is NoteKind.UNKNOWN:  # a newer contract's event: passed through
+            self._line(note.raw or b"")
+        elif kind is NoteKind.TEXT:  # not JSON: stdout stays pure NDJSON
+            err.write(show_bytes(note.raw or b"") + "\n")
+        elif kind is NoteKind.MALFORMED:
+            self.notices += 1
+            if self.notices <= MAX_NOTICES:
+                err.write(f"castra-tail: {clean(note.source)}:{note.line}: {clean(note.what)}\n")
+            elif self.notices == MAX_NOTICES + 1:
+                err.write("castra-tail: further malformed lines are only counted\n")
+        else:
+            super().note(note)
 
     def _line(self, raw: bytes) -> None:
         if raw.startswith(BOM):  # `cat a b` starts a line with b's BOM: jq would stop there
             raw = without_boms(raw)
         self.out.write_bytes(raw + b"\n")
-
-    def malformed(self, source: str, line: int, reason: str, raw: bytes | None) -> None:
-        self.notices += 1
-        if self.notices <= MAX_NOTICES:
-            self.env.stderr.write(f"castra-tail: {clean(source)}:{line}: {clean(reason)}\n")
-        elif self.notices == MAX_NOTICES + 1:
-            self.env.stderr.write("castra-tail: further malformed lines are only counted\n")
-
-    text = _StderrNotes.stderr
 
     def flush(self) -> None:
         self.out.flush()

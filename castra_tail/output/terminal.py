@@ -10,7 +10,9 @@ from typing import Any, Final
 
 from castra_tail.contract import events as ev
 from castra_tail.contract.levels import Level
+from castra_tail.model import Vm
 from castra_tail.output.env import Env
+from castra_tail.output.modes import Note, NoteKind, View
 from castra_tail.render.console import color_system, draw
 from castra_tail.render.console import console as make_console
 from castra_tail.render.lines import Lines
@@ -30,7 +32,7 @@ QUIET_REFRESH: Final = 0.5
 _BOOTSTRAP_ENDS: Final = (ev.BootstrapCompleted, ev.BootstrapFailed)
 
 
-class TextView:
+class TextView(View):
     """Human output: streamed lines, timelines as bootstraps end, the summary."""
 
     def __init__(
@@ -57,7 +59,6 @@ class TextView:
         self.show_summary = summary
         self.several_sources = several_sources
         self.elapsed = elapsed
-        self.drawn: set[str] = set()
         self.started: float | None = None
         self.now = 0.0
         self._clock = ""
@@ -71,38 +72,31 @@ class TextView:
         if self.elapsed:
             self._clock = f"+{now - self.started:.1f}s".rjust(TIME_WIDTH)
 
-    def event(self, event: ev.Event, level: Level, raw: bytes) -> None:
+    def event(self, event: ev.Event, level: Level, raw: bytes, vm: Vm | None) -> None:
         if not self.stream:
             return
-        vm = self.run.find(event.vm) if isinstance(event, ev.VmLifecycle) else None
         self._write(self.lines.event(event, level, raw, vm), event.ts)
         if self.timelines and isinstance(event, _BOOTSTRAP_ENDS):
-            self._timeline(event.vm)
+            self._timeline(vm)
 
-    def unknown(self, type_name: str, raw: bytes) -> None:
-        if self.stream:
-            self._write(self.lines.unknown(type_name, raw))
-
-    def malformed(self, source: str, line: int, reason: str, raw: bytes | None) -> None:
-        if self.stream:
-            where = f"{clean(source)}:{line}" if self.several_sources else f"line {line}"
-            self._write(self.lines.malformed(where, reason, raw))
-
-    def text(self, raw: bytes) -> None:
-        if self.stream:
-            self._write(self.lines.text(raw))
-
-    stderr = text
-
-    def notice(self, source: str, text: str) -> None:
-        if self.stream:
-            self._write(self.lines.notice(source, text))
+    def note(self, note: Note) -> None:
+        if not self.stream:
+            return
+        kind, lines = note.kind, self.lines
+        if kind is NoteKind.UNKNOWN:
+            self._write(lines.unknown(note.what, note.raw or b""))
+        elif kind is NoteKind.MALFORMED:
+            where = (
+                f"{clean(note.source)}:{note.line}" if self.several_sources else f"line {note.line}"
+            )
+            self._write(lines.malformed(where, note.what, note.raw))
+        elif kind is NoteKind.NOTICE:
+            self._write(lines.notice(note.source, note.what))
+        else:  # plain text, or the wrapped command's stderr: dimmed, as it is
+            self._write(lines.text(note.raw or b""))
 
     def flush(self) -> None:
         self.out.flush()
-
-    def tick(self, now: float) -> None:
-        return None
 
     def _write(self, text: str, ts: str | None = None) -> None:
         if self.elapsed:
@@ -115,21 +109,17 @@ class TextView:
 
     def close(self, run: Run, verdict: Verdict) -> None:
         if self.timelines:
-            for vm in run.incomplete_bootstraps:
-                self._timeline(vm.name)
+            for vm in run.incomplete_bootstraps:  # the others were drawn as they ended
+                self._timeline(vm)
         if self.show_summary:
             if self.stream:
                 self.out.write("\n")
             self.out.write(draw(self.console, summary(run, verdict, self.width)))
         self.out.flush()
 
-    def _timeline(self, name: str) -> None:
-        vm = self.run.find(name)
-        if vm is None or vm.bootstrap is None or vm.name in self.drawn:
-            return
-        if len(self.drawn) < 100_000:
-            self.drawn.add(vm.name)  # the name the state keeps, never a 1 MiB one
-        self.out.write(timeline(vm, self.width, self.palette))
+    def _timeline(self, vm: Vm | None) -> None:
+        if vm is not None and vm.bootstrap is not None:
+            self.out.write(timeline(vm, self.width, self.palette))
 
 
 def _ts_clock(ts: str) -> str:

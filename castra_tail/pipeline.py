@@ -1,4 +1,4 @@
-"""The hot loop: lines → decoded events → the Run, and to the view what it shows.
+"""The pipeline's hot loop: lines → decoded events → the Run, and to the view what it shows.
 
 Shared by the app (every source, in order) and by parallel reading (one byte
 range of a file, into a part Run).
@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from typing import Final
 
+from castra_tail.contract import events as ev
 from castra_tail.contract.decode import BLANK, DECODER, FIXUPS, Malformed, Unknown, explain
 from castra_tail.contract.levels import CONSTANT_LEVELS, LEVEL_RULES, Level
 from castra_tail.filters import Selector
 from castra_tail.input.framing import Blanks, Broken, Marker, Skipped
 from castra_tail.inputs import CommandSource, Item, Notice
-from castra_tail.output.modes import View
+from castra_tail.output.modes import Note, NoteKind, View
 from castra_tail.state import Run
+
+#: Events whose view reads what the state knows of their VM: a lifecycle line names the
+#: shutdown's method; a bootstrap's end draws its timeline.
+VM_EVENTS: Final = frozenset({ev.VmLifecycle, ev.BootstrapCompleted, ev.BootstrapFailed})
 
 
 def consume(
@@ -31,7 +37,8 @@ def consume(
     shown = view.shows_events
     type_ok, min_level = sel.type_table(), sel.min_level
     by_vm = bool(sel.vms)
-    show_event = view.event
+    show_event, find = view.event, state.find
+    by_vm_record = VM_EVENTS
     for item in items:
         if command is not None:
             relay_stderr(command, view)
@@ -40,7 +47,7 @@ def consume(
             view.flush()
             continue
         if isinstance(item, Notice):
-            view.notice(item.source, item.text)
+            view.note(Note(NoteKind.NOTICE, item.source, what=item.text))
             view.flush()
             continue
         view.begin(clock())
@@ -74,7 +81,8 @@ def consume(
                 and type_ok[cls]
                 and (not by_vm or sel.wants_vm(getattr(event, "vm", None)))
             ):
-                show_event(event, level, raw)
+                vm = find(event.vm) if cls in by_vm_record else None
+                show_event(event, level, raw, vm)
         view.flush()
 
 
@@ -95,7 +103,7 @@ def _not_an_event(
     if isinstance(decoded, Unknown):
         state.add_unknown(decoded.type)
         if sel.wants(decoded.type, None, Level.INFO):
-            view.unknown(decoded.type, raw)
+            view.note(Note(NoteKind.UNKNOWN, name, lineno, decoded.type, raw))
     elif isinstance(decoded, Malformed) and decoded is not BLANK:
         _bad(state, view, sel, name, lineno, decoded.reason, raw, text=decoded.text)
 
@@ -115,12 +123,13 @@ def _bad(
     if not sel.wants_line(Level.INFO if text else Level.WARN):
         return
     if text and raw is not None:
-        view.text(raw)
+        view.note(Note(NoteKind.TEXT, name, lineno, reason, raw))
     else:
-        view.malformed(name, lineno, reason, raw)
+        view.note(Note(NoteKind.MALFORMED, name, lineno, reason, raw))
 
 
 def relay_stderr(command: CommandSource, view: View) -> None:
+    """What the wrapped command wrote on stderr so far, to the view."""
     lines = command.stderr_lines
     while not lines.empty():
-        view.stderr(lines.get_nowait())
+        view.note(Note(NoteKind.STDERR, command.name, raw=lines.get_nowait()))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Final, TextIO
 
@@ -34,6 +34,8 @@ class Env:
     environ: Mapping[str, str]
     terminal_width: int | None
     stdin_closed: bool = False
+    #: Asks the terminal on stdout for its columns and rows (tests give their own).
+    size: Callable[[], tuple[int, int]] | None = None
 
     def error(self, message: str) -> None:
         """Say on stderr, in one line, why castra-tail cannot do what was asked."""
@@ -65,6 +67,8 @@ class Env:
 
     def terminal_size(self) -> tuple[int, int]:
         """Columns and rows of the terminal on stdout, now (it may have been resized)."""
+        if self.size is not None:
+            return self.size()
         try:
             size = os.get_terminal_size(sys.stdout.fileno())
         except (OSError, ValueError, AttributeError):

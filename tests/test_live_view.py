@@ -1,4 +1,4 @@
-"""The live panel as a pure function, and the live view in-process with an injected Env and clock."""
+"""The live panel as a pure function; the live view in-process, with an injected Env and clock."""
 
 from __future__ import annotations
 
@@ -73,6 +73,9 @@ class Clock:
         return self.now
 
 
+BURST = 4  # producers finish with a burst: the last lines arrive together, with end of input
+
+
 def environment(out: io.BytesIO, rows: int = 24) -> Env:
     return Env(
         stdout=Writer(out),
@@ -100,10 +103,15 @@ def screen(output: str) -> list[str]:
     return lines[:-1] if lines[-1] == "" else lines
 
 
-def one_line_at_a_time(lines: list[bytes]) -> Iterator[Chunk | None]:
-    for n, line in enumerate(lines, 1):
+def one_line_at_a_time(lines: list[bytes], clock: Clock) -> Iterator[Chunk | None]:
+    """A slow producer's lines, each after a pause; then its last lines at once."""
+    slow = len(lines) - BURST
+    for n, line in enumerate(lines[:slow], 1):
         yield Chunk("up.ndjson", n, [line])
         yield None  # the producer pauses: a live view ticks
+    clock.step = 0.01  # within the panel's refresh interval
+    for n, line in enumerate(lines[slow:], slow + 1):
+        yield Chunk("up.ndjson", n, [line])
 
 
 def live_run(lines: list[bytes], **kw: object) -> tuple[str, Run]:
@@ -120,7 +128,8 @@ def live_run(lines: list[bytes], **kw: object) -> tuple[str, Run]:
         summary=True,
         several_sources=False,
     )
-    consume(one_line_at_a_time(lines), state, view, Selector(), None, clock=Clock(0.3))
+    clock = Clock(0.3)
+    consume(one_line_at_a_time(lines, clock), state, view, Selector(), None, clock=clock)
     state.finish()
     view.close(state, judge(state, Level.ERROR, strict=False))
     return out.getvalue().decode(), state

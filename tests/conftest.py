@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,11 +84,6 @@ def run_cli(
         sys.stdout.flush()
         sys.stderr.flush()
         return Result(code, out.getvalue(), err.getvalue().decode("utf-8"))
-
-
-@pytest.fixture
-def cli() -> Iterator[type]:
-    yield run_cli  # type: ignore[misc]
 
 
 def example(name: str) -> Path:

@@ -66,7 +66,6 @@ class Palette:
     """
 
     def __init__(self, color_system: ColorSystem | None) -> None:
-        self.color = color_system is not None
         self._pairs: dict[str, tuple[str, str]] = {}
         for name, spec in ALL_STYLES.items():
             self._pairs[name] = _pair(Style.parse(spec), color_system)

@@ -14,14 +14,13 @@ from contextlib import contextmanager
 
 from castra_tail.filters import Selector
 from castra_tail.input.clash import save_clash, stdout_clash
-from castra_tail.input.framing import DEFAULT_MAX_LINE, unreadable
+from castra_tail.input.framing import unreadable
 from castra_tail.inputs import CommandSource, FileSource, Source, read_inputs
 from castra_tail.options import Follow, Format, Options, UsageError
 from castra_tail.output.env import Env
 from castra_tail.output.modes import (
     NdjsonView,
     ReportView,
-    Silent,
     View,
     json_document,
     markdown_document,
@@ -157,15 +156,6 @@ def _read_files(
             parallel.read_file(source.path, state, opts.max_line_bytes, jobs)
         else:
             consume(read_inputs([source], opts.max_line_bytes), state, view, sel, None)
-
-
-def replay(paths: Sequence[str], max_line: int = DEFAULT_MAX_LINE) -> Run:
-    """The finished ``Run`` of some files, with nothing shown."""
-    state = Run()
-    items = read_inputs([FileSource(p) for p in paths], max_line)
-    consume(items, state, Silent(), Selector(), None)
-    state.finish()
-    return state
 
 
 def _sources(opts: Options, env: Env) -> list[Source]:

@@ -9,6 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from castra_tail.filters import Selector
+from castra_tail.input.framing import DEFAULT_MAX_LINE
+from castra_tail.inputs import FileSource, read_inputs
+from castra_tail.output.modes import Silent
+from castra_tail.pipeline import consume
+from castra_tail.state import Run
+
 #: `make fuzz` multiplies the examples of the fuzzing properties (CASTRA_TAIL_FUZZ=100).
 FUZZ = int(os.environ.get("CASTRA_TAIL_FUZZ", "1"))
 
@@ -41,6 +48,7 @@ def golden(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     def check(name: str, actual: str) -> None:
         path = GOLDEN / name
         if update:
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(actual, encoding="utf-8")
             return
         assert path.exists(), f"missing golden {name}: run pytest --update-goldens"
@@ -97,3 +105,12 @@ def shared(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent: ../shared/testdata is not beside this checkout")
     return path
+
+
+def replay(paths: list[str], max_line: int = DEFAULT_MAX_LINE) -> Run:
+    """The finished ``Run`` of some files, read as the app reads them, with nothing shown."""
+    state = Run()
+    items = read_inputs([FileSource(p) for p in paths], max_line)
+    consume(items, state, Silent(), Selector(), None)
+    state.finish()
+    return state

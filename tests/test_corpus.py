@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from castra_tail.app import replay
 from castra_tail.input.framing import BOM
 
-from conftest import shared
+from conftest import replay, shared
 
 BEFORE = b'{"type":"message","severity":"info","text":"before"}'
 AFTER = b'{"type":"message","severity":"info","text":"after"}'

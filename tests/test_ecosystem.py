@@ -18,7 +18,7 @@ import pytest
 
 from castra_tail.render.markdown import code, md
 
-from conftest import ROOT, example, run_cli
+from conftest import ROOT, example, replay, run_cli
 
 CELL_SPLIT = re.compile(r"(?<!\\)\|")
 
@@ -172,7 +172,6 @@ def test_a_harness_only_transcript_is_not_incomplete(tmp_path: Path) -> None:
 
 
 def test_an_interrupted_run_says_interrupted_not_incomplete(tmp_path: Path) -> None:
-    from castra_tail.app import replay
     from castra_tail.contract.levels import Level
     from castra_tail.render.markdown import markdown
     from castra_tail.verdict import judge

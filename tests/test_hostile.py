@@ -11,11 +11,10 @@ import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from castra_tail.app import replay
 from castra_tail.contract import events as ev
 from castra_tail.contract.decode import Malformed, Unknown, decode
 
-from conftest import ROOT, fuzz, run_cli
+from conftest import ROOT, fuzz, replay, run_cli
 from test_check import HOSTILE, MALFORMED
 
 VALID_LINES = {1, 12, 15, 16, 17}

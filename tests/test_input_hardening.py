@@ -25,12 +25,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from castra_tail.app import replay
 from castra_tail.input import unpack
 from castra_tail.input.framing import Blanks, batches
 from castra_tail.inputs import FileSource
 
-from conftest import ROOT, example, fuzz, run_cli
+from conftest import ROOT, example, fuzz, replay, run_cli
 
 CASTRA_TAIL = [sys.executable, "-m", "castra_tail"]
 MESSAGE = b'{"type":"message","severity":"info","text":"%s"}\n'

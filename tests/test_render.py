@@ -1,10 +1,9 @@
-"""Rendering: golden text of every example, timelines, and terminal safety."""
+"""Rendering: timelines, widths and terminal safety (the goldens are in test_goldens.py)."""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 import msgspec
@@ -15,41 +14,11 @@ from castra_tail.model import Bootstrap, Vm
 from castra_tail.render.theme import Palette
 from castra_tail.render.timeline import timeline
 
-from conftest import EXAMPLES, ROOT, Result, example, run_cli
+from conftest import EXAMPLES, Result, example, run_cli
 from strategies import events as any_event
 
 EXAMPLE_NAMES = sorted(p.stem for p in EXAMPLES.glob("*.ndjson"))
 SGR = re.compile(r"\x1b\[[0-9;]*m")
-
-
-@pytest.fixture
-def at_root(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run from the checkout's root, so rendered paths don't depend on where it is."""
-    monkeypatch.chdir(ROOT)
-
-
-@pytest.mark.usefixtures("at_root")
-@pytest.mark.parametrize("name", EXAMPLE_NAMES)
-def test_example_renders_as_golden(name: str, golden: Callable[[str, str], None]) -> None:
-    result = run_cli([f"examples/{name}.ndjson", "--width", "80", "--color", "never"])
-    golden(f"{name}.txt", result.out)
-
-
-@pytest.mark.usefixtures("at_root")
-def test_colour_render_is_golden(golden: Callable[[str, str], None]) -> None:
-    result = run_cli(
-        ["examples/up-fail.ndjson", "--width", "80", "--color", "always"],
-        env={"COLORTERM": None, "TERM": "xterm-256color"},
-    )
-    assert "\x1b[" in result.out
-    golden("up-fail.color.txt", result.out)
-
-
-def test_wide_terminal_puts_ssh_in_the_table(golden: Callable[[str, str], None]) -> None:
-    result = run_cli([str(example("up")), "--width", "200", "--color", "never", "--summary-only"])
-    header = next(line for line in result.out.splitlines() if line.lstrip().startswith("VM"))
-    assert header.rstrip().endswith("ssh")
-    golden("up.wide-summary.txt", result.out)
 
 
 def test_every_line_fits_80_columns_except_ssh_commands() -> None:

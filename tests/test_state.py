@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from castra_tail.app import replay
 from castra_tail.contract.levels import Level
 from castra_tail.model import MAX_STEPS
 from castra_tail.status import ExitStatus
 from castra_tail.verdict import judge
 
-from conftest import example
+from conftest import example, replay
 
 SSH = (
     "ssh -i ~/.ssh/castra_ed25519 -o StrictHostKeyChecking=no "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import jsonschema
@@ -12,26 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from castra_tail.app import replay
 from castra_tail.contract import events as ev
 from castra_tail.contract.decode import decode
 from castra_tail.render.transcript import wrap
 
-from conftest import FIXTURES, ROOT, example, run_cli, shared
+from conftest import FIXTURES, example, replay, run_cli, shared
 
 MIXED = FIXTURES / "mixed.ndjson"
-
-
-@pytest.fixture
-def at_root(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
-
-
-@pytest.mark.usefixtures("at_root")
-def test_core_harness_and_native_lines_tell_one_story(golden: Callable[[str, str], None]) -> None:
-    result = run_cli(["tests/fixtures/mixed.ndjson", "--width", "100", "--color", "never"])
-    assert result.code == 1
-    golden("mixed.txt", result.out)
 
 
 def test_the_mixed_stream_adds_up() -> None:

@@ -26,6 +26,8 @@ from castra_tail.model import (
 )
 
 MAX_VMS: Final = 10_000
+#: How many names of VMs past MAX_VMS are remembered, to count each of them once.
+MAX_UNTRACKED: Final = 100_000
 MAX_COMMANDS: Final = 1_000
 MAX_RECORDS: Final = 1_000
 MAX_UNKNOWN_TYPES: Final = 1_000
@@ -37,12 +39,15 @@ _WARN: Final = int(Level.WARN)  # a plain int: the enum's attribute lookup shows
 class Run:
     """The state of everything read so far."""
 
-    def __init__(self, *, part: bool = False) -> None:
+    def __init__(self, *, part: bool = False, max_vms: int = MAX_VMS) -> None:
         #: True for a part of a stream read in parallel (see merge.py): it keeps
         #: what it needs to be joined onto the part before it.
         self.part = part
+        self.max_vms = max_vms
         self.vms: dict[str, Vm] = {}
-        self.vms_dropped = 0
+        #: The VMs seen past ``max_vms``, not tracked: names, to count each once.
+        self.untracked: set[str] = set()
+        self.untracked_overflow = False  # more than MAX_UNTRACKED of them
         self.lines = 0
         self._by_class: dict[type, int] = dict.fromkeys(ev.EVENT_TYPES, 0)
         self.by_level = [0] * len(Level)
@@ -143,11 +148,20 @@ class Run:
         return self.vms.get(name) or self._new_vm(name)
 
     def _new_vm(self, name: str) -> Vm | None:
-        if len(self.vms) >= MAX_VMS:
-            self.vms_dropped += 1
+        if len(self.vms) >= self.max_vms:
+            self.refuse(name)
             return None
         vm = self.vms[name] = Vm(name)
         return vm
+
+    def refuse(self, name: str) -> None:
+        """Count the VM ``name`` among those not tracked (once, whatever its events)."""
+        untracked = self.untracked
+        if name not in untracked:
+            if len(untracked) < MAX_UNTRACKED:
+                untracked.add(name)
+            else:
+                self.untracked_overflow = True
 
     # --- per family ---------------------------------------------------------------
 
@@ -301,6 +315,11 @@ class Run:
                 b.status = end
 
     # --- reading the state ----------------------------------------------------------
+
+    @property
+    def vms_not_tracked(self) -> int:
+        """How many distinct VMs were seen past the cap (a floor if ``untracked_overflow``)."""
+        return len(self.untracked)
 
     @property
     def tokens(self) -> dict[str, int]:

@@ -128,3 +128,18 @@ def test_cli_json_report_is_the_same_on_one_or_two_cores(monkeypatch, tmp_path) 
         run_cli([str(path), "--summary-only", "-j", "2"]).out
         == run_cli([str(path), "--summary-only", "-j", "1"]).out
     )
+
+
+def test_untracked_vms_are_counted_once_each_across_parts() -> None:
+    from castra_tail.state import MAX_VMS
+
+    lines = [
+        b'{"type":"vm.lifecycle","vm":"vm-%d","phase":"launched","pid":1}' % (i % (MAX_VMS + 50))
+        for i in range(3 * (MAX_VMS + 50))
+    ]
+    whole = read(lines, Run())
+    assert whole.vms_not_tracked == 50
+    for cut in (0, 17, MAX_VMS + 10, len(lines) // 2, len(lines)):
+        run = read(lines[:cut], Run())
+        merge(run, read(lines[cut:], Run(part=True)), line_offset=cut)
+        assert run.vms_not_tracked == 50, cut

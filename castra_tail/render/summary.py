@@ -53,9 +53,13 @@ def _vm_table(run: Run, width: int) -> list[RenderableType]:
     parts: list[RenderableType] = [table]
     if rest:
         parts.append(Text(f" {facts.rest_of_vms(rest)}", style="muted"))
-    if run.vms_dropped:
+    if run.vms_not_tracked:
+        more = " or more" if run.untracked_overflow else ""
         parts.append(
-            Text(f"(+{count(run.vms_dropped)} events about VMs past the first {len(vms)})")
+            Text(
+                f"(+{count(run.vms_not_tracked)}{more} VMs not tracked, "
+                f"past the first {count(len(run.vms))})"
+            )
         )
     if any_ssh and not in_table:
         # One unbroken line per VM, whatever the width: a wrapped command can't be pasted.

@@ -6,10 +6,8 @@ Only ``cli`` exits. This module turns one ``Options`` into an exit status.
 from __future__ import annotations
 
 import os
-import signal
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from castra_tail.attention import Level
@@ -19,6 +17,7 @@ from castra_tail.loop import consume, relay_stderr
 from castra_tail.output import Env, StdoutClosed
 from castra_tail.reader import DEFAULT_MAX_LINE, unreadable
 from castra_tail.state import Run
+from castra_tail.stops import Stopped, Stops
 from castra_tail.text import clean
 from castra_tail.verdict import ExitStatus, judge
 from castra_tail.views import (
@@ -33,14 +32,6 @@ from castra_tail.views import (
 
 class UsageError(Exception):
     """A mistake in how castra-tail was called: one line on stderr, exit 2."""
-
-
-class Stopped(Exception):
-    """A signal asked castra-tail to stop reading (SIGINT arrives as KeyboardInterrupt)."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
 
 
 @dataclass(frozen=True)
@@ -84,37 +75,61 @@ def run(opts: Options, env: Env, sources: Sequence[Source] | None = None) -> int
 def _run(
     opts: Options, env: Env, sources: Sequence[Source], tee: Callable[[bytes], object] | None
 ) -> int:
-    live_input = opts.follow is not None or any(getattr(s, "live", False) for s in sources)
     state = Run()
-    view = _view(opts, env, state, several=len(sources) > 1, live_input=live_input)
+    view = _view(opts, env, state, several=len(sources) > 1, live_input=_live(opts, sources))
     command = next((s for s in sources if isinstance(s, CommandSource)), None)
-    stopped_by: int | None = None
+    stops = Stops(command)
     try:
-        try:
-            with _signals_stop_reading():
-                _read(opts, sources, state, view, command, live_input, tee)
-        except KeyboardInterrupt:
-            stopped_by = signal.SIGINT
-        except Stopped as stop:
-            stopped_by = stop.signum
-        except OSError as exc:
-            if command is None or command.process is not None:
-                raise
-            env.stderr.write(
-                f"castra-tail: error: cannot run {clean(command.argv[0])!r}: "
-                f"{exc.strerror or exc}\n"
+        with stops.handled():
+            try:
+                stopped_by, child = _read_all(opts, sources, state, view, command, stops, tee)
+            except OSError as exc:
+                if command is None or command.process is not None:
+                    raise
+                env.stderr.write(
+                    f"castra-tail: error: cannot run {clean(command.argv[0])!r}: "
+                    f"{exc.strerror or exc}\n"
+                )
+                return ExitStatus.CANNOT_RUN
+            state.finish(interrupted=stopped_by is not None)
+            verdict = judge(
+                state, opts.fail_on, strict=opts.strict, signal=stopped_by, command_status=child
             )
-            return ExitStatus.CANNOT_RUN
-        child = _end_command(command, interrupted=stopped_by is not None, view=view)
-        state.finish(interrupted=stopped_by is not None)
-        verdict = judge(
-            state, opts.fail_on, strict=opts.strict, signal=stopped_by, command_status=child
-        )
-        view.close(state, verdict)
+            view.close(state, verdict)
     except StdoutClosed:
         _silence_stdout()
         return ExitStatus.PIPE_CLOSED
     return int(verdict.status)
+
+
+def _read_all(
+    opts: Options,
+    sources: Sequence[Source],
+    state: Run,
+    view: View,
+    command: CommandSource | None,
+    stops: Stops,
+    tee: Callable[[bytes], object] | None,
+) -> tuple[int | None, int]:
+    """Read every source, then wait for a wrapped command's own exit.
+
+    Returns the signal that stopped it all (None when the input ended) and the
+    command's exit status (0 without one). On a stop, the command's process
+    group, which had the signal passed on, is ended with a bounded wait.
+    """
+    stopped_by: int | None = None
+    try:
+        with stops.reading():
+            _read(opts, sources, state, view, command, tee)
+            if command is None or command.process is None:
+                return None, 0
+            code = command.wait()
+    except Stopped as stop:
+        if command is None or command.process is None:
+            return stop.signum, 0
+        stopped_by, code = stop.signum, command.wait(stopped=True)
+    relay_stderr(command, view)
+    return stopped_by, code
 
 
 def _read(
@@ -123,10 +138,10 @@ def _read(
     state: Run,
     view: View,
     command: CommandSource | None,
-    live_input: bool,
     tee: Callable[[bytes], object] | None,
 ) -> None:
     selector = Selector(opts.types, opts.exclude_types, opts.vms, opts.level)
+    live_input = _live(opts, sources)
     if view.shows_events or live_input or tee is not None:
         items = read_inputs(
             sources, opts.max_line_bytes, follow=opts.follow, live=live_input, tee=tee
@@ -134,6 +149,11 @@ def _read(
         consume(items, state, view, selector, command)
     else:
         _read_files(sources, state, view, selector, opts)
+
+
+def _live(opts: Options, sources: Sequence[Source]) -> bool:
+    """Whether lines arrive as they are written (followed files, pipes, a command)."""
+    return opts.follow is not None or any(getattr(s, "live", False) for s in sources)
 
 
 class _SaveFile:
@@ -230,35 +250,6 @@ def _view(opts: Options, env: Env, state: Run, *, several: bool, live_input: boo
         several_sources=several,
         elapsed=opts.elapsed,
     )
-
-
-def _end_command(command: CommandSource | None, *, interrupted: bool, view: View) -> int:
-    """Wait for a wrapped command (passing Ctrl-C on) and return its exit status."""
-    if command is None or command.process is None:
-        return 0
-    if interrupted:
-        command.interrupt()
-    code = command.wait()
-    relay_stderr(command, view)
-    return code
-
-
-@contextmanager
-def _signals_stop_reading() -> Iterator[None]:
-    """SIGTERM stops reading like Ctrl-C does: what was seen is still summarised."""
-
-    def stop(signum: int, _frame: object) -> None:
-        raise Stopped(signum)
-
-    try:
-        previous = signal.signal(signal.SIGTERM, stop)
-    except ValueError:  # not the main thread: leave signals alone
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _silence_stdout() -> None:

@@ -1,0 +1,222 @@
+"""Processes and signals, for real: parallel reading, stop signals, a wrapped command's group.
+
+Every test runs castra-tail as a process and signals it with ``os.kill``. Time
+bounds here only mark a hang; nothing is timed.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import signal
+import subprocess
+import sys
+import termios
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, example
+
+CASTRA_TAIL = [sys.executable, "-m", "castra_tail"]
+HANG = 60  # seconds: past this, castra-tail is stuck
+#: VMs in the big file: past the 10,000 tracked, 4,000 are not.
+BIG_VMS = 14_000
+
+
+def start(args: list[str], **kw: object) -> subprocess.Popen[bytes]:
+    pipes: dict[str, object] = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+    return subprocess.Popen(  # type: ignore[call-overload, no-any-return]
+        [*CASTRA_TAIL, *args], cwd=ROOT, **(pipes | kw)
+    )
+
+
+def run(args: list[str], **kw: object) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(  # type: ignore[call-overload, no-any-return]
+        [*CASTRA_TAIL, *args], capture_output=True, cwd=ROOT, timeout=HANG, **kw
+    )
+
+
+def wait_for(done: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + HANG
+    while not done():
+        assert time.monotonic() < deadline, f"{what} never happened"
+        time.sleep(0.005)
+
+
+def state_of(pid: int) -> str | None:
+    """The process's state letter (``Z`` for a zombie), None when it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[0]
+
+
+def gone(pid: int) -> bool:
+    """Dead: no such process, or a zombie (this container's init reaps no orphan)."""
+    return state_of(pid) in (None, "Z")
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A plain stream of ≥ 16 MiB (read in parallel at -j2): BIG_VMS VMs, errors, no end."""
+    lines = []
+    for i in range(300_000):
+        vm = f"vm-{i % BIG_VMS}"
+        if i % 1000 == 999:
+            lines.append(f'{{"type":"message","severity":"error","text":"e{i}","vm":"{vm}"}}')
+        else:
+            lines.append(f'{{"type":"vm.lifecycle","vm":"{vm}","phase":"launched","pid":{i}}}')
+    path = tmp_path_factory.mktemp("big") / "big.ndjson"
+    path.write_text("\n".join(lines) + "\n")
+    assert path.stat().st_size >= 16 << 20
+    return path
+
+
+def two_cores() -> None:
+    from castra_tail.parallel import jobs_available
+
+    if jobs_available() < 2:
+        pytest.skip("one core: nothing is read in parallel")
+
+
+# --- 4. signals -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def heavy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Valid events that take 20+ ms each to decode: a signal lands while one is decoded."""
+    warnings = b",".join([b'"w"'] * 200_000)
+    path = tmp_path_factory.mktemp("heavy") / "heavy.ndjson"
+    with path.open("wb") as f:
+        for n in range(120):
+            f.write(
+                b'{"type":"bootstrap.planned","vm":"vm-%d","mode":"auto",'
+                b'"action":"would_run","reason":"r","warnings":[%s]}\n' % (n, warnings)
+            )
+    return path
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_sigterm_while_decoding_stops_and_is_no_bad_line(heavy: Path, attempt: int) -> None:
+    proc = start(["--format", "json", "-j", "1", str(heavy)])
+    try:
+        # Past its start-up (~0.3 s), castra-tail decodes for seconds.
+        wait_for(lambda: cpu_seconds(proc.pid) >= 0.8, "a second of reading")
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=HANG)
+    finally:
+        proc.kill()
+    report = json.loads(out)
+    assert proc.returncode == 143 and report["interrupted"], report["reasons"]
+    assert report["malformed"] == [] and err == b""
+
+
+# --- 17. -- COMMAND ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_stop_ends_what_the_command_started(tmp_path: Path, signum: int, code: int) -> None:
+    pids = tmp_path / "pids"
+    script = f"sleep 300 & echo $! > {pids}; cat {example('up')}; wait"
+    proc = start(["--summary-only", "--", "bash", "-c", script])
+    try:
+        wait_for(lambda: pids.exists() and pids.read_text().endswith("\n"), "the sleep")
+        sleeper = int(pids.read_text())
+        proc.send_signal(signum)
+        out, err = proc.communicate(timeout=HANG)
+    finally:
+        proc.kill()
+    assert proc.returncode == code and b"Traceback" not in err
+    assert b"castra up \xc2\xb7 summary" in out
+    wait_for(lambda: gone(sleeper), "the end of the command's own child")
+
+
+def test_a_second_signal_while_the_command_ends_keeps_the_summary(tmp_path: Path) -> None:
+    ready, marker = tmp_path / "ready", tmp_path / "got-it"
+    # The command hears the first signal, and works on: the second one must not cost
+    # castra-tail its summary.
+    script = (
+        f"trap 'touch {marker}' INT TERM; touch {ready}; cat {example('up')}; "
+        "while :; do sleep 0.1; done"
+    )
+    proc = start(["--summary-only", "--", "bash", "-c", script])
+    try:
+        wait_for(ready.exists, "the command's start")
+        command = children(proc.pid)[0]
+        proc.send_signal(signal.SIGTERM)
+        wait_for(marker.exists, "the signal passed on")
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=HANG)
+    finally:
+        proc.kill()
+    assert proc.returncode == 143, err.decode()
+    assert b"castra up \xc2\xb7 summary" in out and b"interrupted" in out
+    wait_for(lambda: gone(command), "the end of the command")
+
+
+def test_a_command_that_closes_stdout_is_waited_for(tmp_path: Path) -> None:
+    # Past the 10 s that castra-tail once gave it before a SIGKILL (reported as 137).
+    script = f"cat {example('up')}; exec >&-; sleep 11; exit 0"
+    done = run(["--summary-only", "--", "bash", "-c", script])
+    assert done.returncode == 0, done.stdout.decode()[-300:]
+    assert b"\xe2\x9c\x93 passed (exit 0)" in done.stdout
+
+
+def test_a_command_under_a_terminal_is_not_stopped_by_reading_it(tmp_path: Path) -> None:
+    # castra-tail on a terminal, in its foreground; the command in a group of its own
+    # would be stopped (SIGTTIN) reading the terminal: it reads /dev/null instead.
+    status = tmp_path / "read-status"
+    primary, secondary = os.openpty()
+
+    def controlling_terminal() -> None:
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    try:
+        proc = subprocess.Popen(
+            [
+                *CASTRA_TAIL,
+                "--summary-only",
+                "--",
+                "sh",
+                "-c",
+                f"read answer; echo $? > {status}; cat {example('up')}",
+            ],
+            stdin=secondary,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=ROOT,
+            start_new_session=True,
+            preexec_fn=controlling_terminal,  # noqa: PLW1509 - a terminal needs it
+        )
+        try:
+            out, err = proc.communicate(timeout=HANG)
+        finally:
+            proc.kill()
+    finally:
+        os.close(primary)
+        os.close(secondary)
+    assert proc.returncode == 0, err.decode()
+    assert status.read_text() == "1\n"  # end of input, at once

@@ -181,8 +181,9 @@ def _read_files(
 
     jobs = opts.jobs or parallel.jobs_available()
     for source in sources:
-        if isinstance(source, FileSource) and parallel.worth_it(source.path, jobs):
-            parallel.read_file(source.path, state, opts.max_line_bytes, jobs)
+        parts = parallel.parts(source.path, jobs) if isinstance(source, FileSource) else 1
+        if isinstance(source, FileSource) and parts > 1:
+            parallel.read_file(source.path, state, opts.max_line_bytes, parts)
         else:
             consume(read_inputs([source], opts.max_line_bytes), state, view, sel, None)
 

@@ -16,6 +16,8 @@ from castra_tail.text import ssh_command
 MAX_STEPS: Final = 1_000
 #: Bootstrap states that are final.
 ENDED: Final = frozenset({"success", "noop", "failed"})
+#: The events a bootstrap logs in a part of a stream (typed: parts travel as msgpack).
+BootstrapEvent = ev.BootstrapStep | ev.BootstrapCompleted | ev.BootstrapFailed
 
 
 @dataclass(slots=True)
@@ -39,7 +41,7 @@ class Bootstrap:
     origin: str = "planned"
     #: Only in a part of a stream read in parallel: the events that may continue the
     #: bootstrap of the part before, replayed onto it when the parts are merged.
-    log: list[ev.Event] | None = None
+    log: list[BootstrapEvent] | None = None
 
     def add_step(self, e: ev.BootstrapStep) -> None:
         """A stage finished."""
@@ -61,7 +63,7 @@ class Bootstrap:
         self.status, self.duration_ms, self.error = "failed", e.duration_ms, e.error
         self._logged(e)
 
-    def replay(self, events: list[ev.Event]) -> None:
+    def replay(self, events: list[BootstrapEvent]) -> None:
         """Apply events logged by the part of the stream that came after."""
         for e in events:
             if isinstance(e, ev.BootstrapStep):
@@ -71,7 +73,7 @@ class Bootstrap:
             elif isinstance(e, ev.BootstrapFailed):
                 self.fail(e)
 
-    def _logged(self, e: ev.Event) -> None:
+    def _logged(self, e: BootstrapEvent) -> None:
         if self.log is not None and len(self.log) < 2 * MAX_STEPS:
             self.log.append(e)
 

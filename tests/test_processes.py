@@ -6,7 +6,9 @@ bounds here only mark a hang; nothing is timed.
 
 from __future__ import annotations
 
+import base64
 import fcntl
+import gzip
 import json
 import os
 import signal
@@ -97,6 +99,72 @@ def two_cores() -> None:
         pytest.skip("one core: nothing is read in parallel")
 
 
+# --- 2. parallel reading --------------------------------------------------------------
+
+
+def test_a_big_compressed_file_is_read_whole_in_one_process(tmp_path: Path) -> None:
+    # Random text does not compress: ≥ 16 MiB of gzip with an error as the last event.
+    text = base64.b64encode(os.urandom(16_500_000)).decode()
+    lines = [
+        f'{{"type":"message","severity":"info","text":"{text[k : k + 200]}"}}'
+        for k in range(0, len(text), 200)
+    ]
+    lines.append('{"type":"message","severity":"error","text":"the last line fails"}')
+    path = tmp_path / "big.ndjson.gz"
+    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode(), compresslevel=1))
+    assert path.stat().st_size >= 16 << 20
+    one, two = (run(["--format", "json", "-j", j, str(path)]) for j in ("1", "2"))
+    assert one.returncode == two.returncode == 1
+    assert json.loads(two.stdout) == json.loads(one.stdout)
+    assert json.loads(two.stdout)["totals"]["lines"] == len(lines)
+
+
+@pytest.mark.parametrize("magic", [b"\x1f\x8b\x08", b"BZh91AY&SY", b"\xfd7zXZ\x00"])
+def test_only_plain_files_are_split(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, magic: bytes
+) -> None:
+    from castra_tail import parallel
+
+    monkeypatch.setattr(parallel, "jobs_available", lambda: 4)
+    for name, head in (("packed", magic), ("plain", b'{"type":"message"}\n')):
+        with open(tmp_path / name, "wb") as f:
+            f.write(head)
+            f.truncate(32 << 20)  # sparse: only the size and the first bytes matter
+    assert parallel.parts(str(tmp_path / "packed"), 4) == 1
+    assert parallel.parts(str(tmp_path / "plain"), 4) == 4
+
+
+def test_jobs_are_capped_by_the_cores_and_the_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from castra_tail import parallel
+
+    monkeypatch.setattr(parallel, "jobs_available", lambda: 3)
+    for name, size in (("big", 200 << 20), ("small", 20 << 20)):
+        with open(tmp_path / name, "wb") as f:
+            f.truncate(size)
+    assert parallel.parts(str(tmp_path / "big"), 10**20) == 3  # one per core
+    assert parallel.parts(str(tmp_path / "small"), 3) == 2  # one per 8 MiB
+
+
+def test_a_huge_jobs_count_is_capped(big: Path) -> None:
+    huge = "100000000000000000000"
+    alone = run(["--format", "json", "-j", "1", str(big)])
+    flag = run(["--format", "json", "-j", huge, str(big)])
+    env = run(["--format", "json", str(big)], env={**os.environ, "CASTRA_TAIL_JOBS": huge})
+    assert alone.returncode == flag.returncode == env.returncode == 1
+    assert flag.stdout == env.stdout == alone.stdout
+
+
+def test_vms_not_tracked_counts_vms_the_same_on_one_or_two_cores(big: Path) -> None:
+    two_cores()
+    one, two = (run(["--format", "json", "-j", j, str(big)]) for j in ("1", "2"))
+    assert json.loads(one.stdout)["vms_not_tracked"] == BIG_VMS - 10_000
+    assert two.stdout == one.stdout
+    text = run(["--summary-only", "--width", "200", "-j", "2", str(big)]).stdout.decode()
+    assert "(+4,000 VMs not tracked, past the first 10,000)" in text
+
+
 # --- 4. signals -------------------------------------------------------------------------
 
 
@@ -132,6 +200,40 @@ def test_sigterm_while_decoding_stops_and_is_no_bad_line(heavy: Path, attempt: i
     report = json.loads(out)
     assert proc.returncode == 143 and report["interrupted"], report["reasons"]
     assert report["malformed"] == [] and err == b""
+
+
+@pytest.mark.parametrize("attempt", range(3))
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_while_processes_read_ends_in_the_summary(
+    big: Path, signum: int, code: int, attempt: int
+) -> None:
+    two_cores()
+    proc = start(["--summary-only", "-j", "2", "--width", "100", str(big)])
+    helpers: list[int] = []
+    try:
+        wait_for(lambda: bool(helpers.extend(children(proc.pid)) or helpers), "a fork")
+        proc.send_signal(signum)
+        out, err = proc.communicate(timeout=HANG)
+    finally:
+        proc.kill()
+    assert proc.returncode == code, err.decode()
+    assert err == b"", err.decode()  # no traceback, from castra-tail or its helpers
+    assert f"✗ interrupted (exit {code})".encode() in out
+    assert all(gone(pid) for pid in helpers)
+
+
+def test_the_whole_group_stopped_still_ends_in_the_report(big: Path) -> None:
+    # `timeout`, systemd and CI runners signal the whole process group.
+    two_cores()
+    proc = start(["--format", "json", "-j", "2", str(big)], start_new_session=True)
+    try:
+        wait_for(lambda: bool(children(proc.pid)), "a fork")
+        os.killpg(proc.pid, signal.SIGTERM)
+        out, err = proc.communicate(timeout=HANG)
+    finally:
+        proc.kill()
+    assert proc.returncode == 143 and err == b"", err.decode()
+    assert json.loads(out)["interrupted"] is True
 
 
 # --- 17. -- COMMAND ---------------------------------------------------------------------

@@ -27,6 +27,8 @@ import struct
 from collections.abc import Iterator
 from typing import BinaryIO, Final, NoReturn
 
+import msgspec
+
 from castra_tail import wire
 from castra_tail.filters import Selector
 from castra_tail.inputs import Chunk
@@ -78,14 +80,15 @@ def parts(path: str, jobs: int) -> int:
 def read_file(path: str, run: Run, max_line: int, jobs: int) -> None:
     """Read ``path`` into ``run`` in ``jobs`` ranges: the first here, the others in processes."""
     ranges = split(path, jobs)
-    children: list[_Child] = []
+    children: list[_Child | None] = []
     before = run.lines
     try:
-        children += [_Child(path, lo, hi, max_line) for lo, hi in ranges[1:]]
+        for lo, hi in ranges[1:]:
+            children.append(_Child.start(path, lo, hi, max_line))
         with open(path, "rb") as f:
             _read_range(f, path, *ranges[0], max_line, run, first_line=1)
-            for child, (_, hi) in zip(children, ranges[1:], strict=True):
-                cut, part = child.result(run)
+            for child, (lo, hi) in zip(children, ranges[1:], strict=True):
+                cut, part = child.result(run) if child is not None else (lo, None)
                 if part is not None:
                     with _signals_held():  # a stop mid-merge would leave a Run half joined
                         merge(run, part, line_offset=run.lines - before)
@@ -93,7 +96,8 @@ def read_file(path: str, run: Run, max_line: int, jobs: int) -> None:
                     _read_range(f, path, cut, hi, max_line, run, run.lines - before + 1)
     finally:
         for child in children:
-            child.end()
+            if child is not None:
+                child.end()
 
 
 def split(path: str, parts: int) -> list[tuple[int, int]]:
@@ -161,20 +165,32 @@ def _signals_held() -> Iterator[None]:
 class _Child:
     """A forked process reading one range into a part Run, sent back through a pipe."""
 
-    def __init__(self, path: str, lo: int, hi: int, max_line: int) -> None:
-        self.lo = lo
-        read_end, write_end = os.pipe()
+    def __init__(self, pid: int, fd: int, lo: int) -> None:
+        self.pid, self.fd, self.lo = pid, fd, lo
+
+    @classmethod
+    def start(cls, path: str, lo: int, hi: int, max_line: int) -> _Child | None:
+        """Fork a process to read ``lo`` to ``hi``; None when none can be had (EAGAIN…)."""
+        try:
+            read_end, write_end = os.pipe()
+        except OSError:
+            return None
         # Frozen, the objects of before the fork are not walked by the child's
         # collector, which would copy every page they are on (gc.freeze's docs).
         gc.freeze()
-        with _signals_held():  # until the child has its own dispositions
-            pid = os.fork()
-            if pid == 0:
-                os.close(read_end)
-                _child(path, lo, hi, max_line, write_end)
-        gc.unfreeze()
-        os.close(write_end)
-        self.pid, self.fd = pid, read_end
+        try:
+            with _signals_held():  # until the child has its own dispositions
+                pid = os.fork()
+                if pid == 0:
+                    os.close(read_end)
+                    _child(path, lo, hi, max_line, write_end)
+        except OSError:
+            os.close(read_end)
+            return None
+        finally:
+            gc.unfreeze()
+            os.close(write_end)
+        return cls(pid, read_end, lo)
 
     def result(self, into: Run) -> tuple[int, Run | None]:
         """Where the child stopped, and its part for ``into`` (``(lo, None)`` when it failed)."""
@@ -188,7 +204,10 @@ class _Child:
         (cut,) = _CUT.unpack_from(data)
         if cut <= self.lo:
             return self.lo, None
-        return cut, wire.loads(memoryview(data)[_CUT.size :], into)
+        try:
+            return cut, wire.loads(memoryview(data)[_CUT.size :], into)
+        except msgspec.MsgspecError:  # never expected; the range is read here then
+            return self.lo, None
 
     def end(self) -> None:
         """Kill the child if it still runs, and reap it (bounded: SIGKILL cannot wait)."""
@@ -198,7 +217,8 @@ class _Child:
         if self.pid:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)
             self.pid = 0
 
 

@@ -165,6 +165,35 @@ def test_vms_not_tracked_counts_vms_the_same_on_one_or_two_cores(big: Path) -> N
     assert "(+4,000 VMs not tracked, past the first 10,000)" in text
 
 
+@pytest.mark.parametrize("failure", ["no fork", "a failing child"])
+def test_a_reading_process_that_fails_loses_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str
+) -> None:
+    from castra_tail import parallel
+    from castra_tail.app import replay
+    from castra_tail.render.report import report
+    from castra_tail.state import Run
+    from castra_tail.verdict import judge
+
+    def broken(*_: object) -> None:
+        raise OSError("no process to be had")
+
+    path = tmp_path / "s.ndjson"
+    path.write_bytes(example("up-fail").read_bytes() * 200)
+    if failure == "no fork":
+        monkeypatch.setattr(parallel.os, "fork", broken)
+    else:  # in the child: it exits 1 with nothing sent
+        monkeypatch.setattr(parallel, "_read_part", broken)
+    together = Run()
+    parallel.read_file(str(path), together, 1 << 20, jobs=2)
+    together.finish()
+    alone = replay([str(path)])
+    assert len(parallel.split(str(path), 2)) == 2
+    assert report(together, judge(together, None, strict=False)) == report(
+        alone, judge(alone, None, strict=False)
+    )
+
+
 # --- 4. signals -------------------------------------------------------------------------
 
 

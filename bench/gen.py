@@ -5,6 +5,10 @@ shutdowns, cleanups, usage in both spellings; ≈117 bytes a line on average.
 The same seed and count always give the same bytes.
 
     python bench/gen.py 1000000 > bench/data/1m.ndjson
+    python bench/gen.py 1000000 1 50000 > bench/data/1m-50k-vms.ndjson   # many VMs
+
+The third argument is how many distinct VM names the operations cycle through
+(400 by default): a log of many appended runs, each with new VMs, has thousands.
 """
 
 from __future__ import annotations
@@ -159,15 +163,19 @@ def vm_story(rng: random.Random, vm: str, port: int) -> list[dict]:
     return events
 
 
-def generate(count: int, seed: int = 1) -> list[str]:
-    """``count`` lines: operations of 8 interleaved VMs, each wrapped in command + summary."""
+def generate(count: int, seed: int = 1, vms: int = 400) -> list[str]:
+    """``count`` lines: operations of 8 interleaved VMs, each wrapped in command + summary.
+
+    VM names cycle through ``vms`` distinct ones (8 per operation).
+    """
+    slots = max(1, vms // 8)
     rng = random.Random(seed)
     lines: list[str] = []
     op = 0
     while len(lines) < count:
         op += 1
         lines.append(dumps({"type": "command.accepted", "command": "up"}))
-        stories = [vm_story(rng, f"vm-{op % 50}-{i}", 2222 + i) for i in range(8)]
+        stories = [vm_story(rng, f"vm-{op % slots}-{i}", 2222 + i) for i in range(8)]
         while any(stories):
             story = rng.choice([s for s in stories if s])
             lines.append(dumps(story.pop(0)))
@@ -192,5 +200,6 @@ def generate(count: int, seed: int = 1) -> list[str]:
 
 if __name__ == "__main__":
     out = sys.stdout
-    for line in generate(int(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 1):
+    args = [int(a) for a in sys.argv[1:4]]
+    for line in generate(*args):
         out.write(line + "\n")

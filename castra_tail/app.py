@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import errno
 import os
-import signal
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 
 from castra_tail.filters import Selector
 from castra_tail.input.clash import save_clash, stdout_clash
@@ -30,15 +28,8 @@ from castra_tail.pipeline import consume, relay_stderr
 from castra_tail.render.text import clean
 from castra_tail.state import Run
 from castra_tail.status import ExitStatus
+from castra_tail.stops import Stopped, Stops
 from castra_tail.verdict import judge
-
-
-class Stopped(Exception):
-    """A signal asked castra-tail to stop reading (SIGINT arrives as KeyboardInterrupt)."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
 
 
 def run(opts: Options, env: Env, sources: Sequence[Source] | None = None) -> int:
@@ -62,34 +53,58 @@ def run(opts: Options, env: Env, sources: Sequence[Source] | None = None) -> int
 def _run(
     opts: Options, env: Env, sources: Sequence[Source], tee: Callable[[bytes], object] | None
 ) -> int:
-    live_input = opts.follow is not None or any(getattr(s, "live", False) for s in sources)
     state = Run()
-    view = _view(opts, env, state, several=len(sources) > 1, live_input=live_input)
+    view = _view(opts, env, state, several=len(sources) > 1, live_input=_live(opts, sources))
     command = next((s for s in sources if isinstance(s, CommandSource)), None)
-    stopped_by: int | None = None
+    stops = Stops(command)
     try:
-        try:
-            with _signals_stop_reading():
-                _read(opts, sources, state, view, command, live_input, tee)
-        except KeyboardInterrupt:
-            stopped_by = signal.SIGINT
-        except Stopped as stop:
-            stopped_by = stop.signum
-        except OSError as exc:
-            if command is None or command.process is not None:
-                raise
-            env.error(f"cannot run {clean(command.argv[0])!r}: {exc.strerror or exc}")
-            return ExitStatus.CANNOT_RUN
-        child = _end_command(command, interrupted=stopped_by is not None, view=view)
-        state.finish(interrupted=stopped_by is not None)
-        verdict = judge(
-            state, opts.fail_on, strict=opts.strict, signal=stopped_by, command_status=child
-        )
-        view.close(state, verdict)
+        with stops.handled():
+            try:
+                stopped_by, child = _read_all(opts, sources, state, view, command, stops, tee)
+            except OSError as exc:
+                if command is None or command.process is not None:
+                    raise
+                env.error(f"cannot run {clean(command.argv[0])!r}: {exc.strerror or exc}")
+                return ExitStatus.CANNOT_RUN
+            state.finish(interrupted=stopped_by is not None)
+            verdict = judge(
+                state, opts.fail_on, strict=opts.strict, signal=stopped_by, command_status=child
+            )
+            view.close(state, verdict)
     except StdoutClosed:
         _silence_stdout()
         return ExitStatus.PIPE_CLOSED
     return int(verdict.status)
+
+
+def _read_all(
+    opts: Options,
+    sources: Sequence[Source],
+    state: Run,
+    view: View,
+    command: CommandSource | None,
+    stops: Stops,
+    tee: Callable[[bytes], object] | None,
+) -> tuple[int | None, int]:
+    """Read every source, then wait for a wrapped command's own exit.
+
+    Returns the signal that stopped it all (None when the input ended) and the
+    command's exit status (0 without one). On a stop, the command's process
+    group, which had the signal passed on, is ended with a bounded wait.
+    """
+    stopped_by: int | None = None
+    try:
+        with stops.reading():
+            _read(opts, sources, state, view, command, tee)
+            if command is None or command.process is None:
+                return None, 0
+            code = command.wait()
+    except Stopped as stop:
+        if command is None or command.process is None:
+            return stop.signum, 0
+        stopped_by, code = stop.signum, command.wait(stopped=True)
+    relay_stderr(command, view)
+    return stopped_by, code
 
 
 def _read(
@@ -98,10 +113,10 @@ def _read(
     state: Run,
     view: View,
     command: CommandSource | None,
-    live_input: bool,
     tee: Callable[[bytes], object] | None,
 ) -> None:
     selector = Selector(opts.types, opts.exclude_types, opts.vms, opts.level)
+    live_input = _live(opts, sources)
     if view.shows_events or live_input or tee is not None:
         items = read_inputs(
             sources, opts.max_line_bytes, follow=opts.follow, live=live_input, tee=tee
@@ -109,6 +124,11 @@ def _read(
         consume(items, state, view, selector, command)
     else:
         _read_files(sources, state, view, selector, opts)
+
+
+def _live(opts: Options, sources: Sequence[Source]) -> bool:
+    """Whether lines arrive as they are written (followed files, pipes, a command)."""
+    return opts.follow is not None or any(getattr(s, "live", False) for s in sources)
 
 
 class _SaveFile:
@@ -152,8 +172,9 @@ def _read_files(
 
     jobs = opts.jobs or parallel.jobs_available()
     for source in sources:
-        if isinstance(source, FileSource) and parallel.worth_it(source.path, jobs):
-            parallel.read_file(source.path, state, opts.max_line_bytes, jobs)
+        parts = parallel.parts(source.path, jobs) if isinstance(source, FileSource) else 1
+        if isinstance(source, FileSource) and parts > 1:
+            parallel.read_file(source.path, state, opts.max_line_bytes, parts)
         else:
             consume(read_inputs([source], opts.max_line_bytes), state, view, sel, None)
 
@@ -223,35 +244,6 @@ def _view(opts: Options, env: Env, state: Run, *, several: bool, live_input: boo
         several_sources=several,
         elapsed=opts.elapsed,
     )
-
-
-def _end_command(command: CommandSource | None, *, interrupted: bool, view: View) -> int:
-    """Wait for a wrapped command (passing Ctrl-C on) and return its exit status."""
-    if command is None or command.process is None:
-        return 0
-    if interrupted:
-        command.interrupt()
-    code = command.wait()
-    relay_stderr(command, view)
-    return code
-
-
-@contextmanager
-def _signals_stop_reading() -> Iterator[None]:
-    """SIGTERM stops reading like Ctrl-C does: what was seen is still summarised."""
-
-    def stop(signum: int, _frame: object) -> None:
-        raise Stopped(signum)
-
-    try:
-        previous = signal.signal(signal.SIGTERM, stop)
-    except ValueError:  # not the main thread: leave signals alone
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _silence_stdout() -> None:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO, Final, Protocol, cast
 
+from castra_tail import group
 from castra_tail.input.framing import CHUNK, Batch, Broken, Framer, Line, batches
 from castra_tail.input.unpack import CorruptInput, Unpacking
 
@@ -117,7 +118,9 @@ class CommandSource:
     """``castra-tail -- COMMAND ARGS…``: the command's stdout is the stream.
 
     Its stderr is read on a thread and handed over as lines (``stderr_lines``),
-    so it can be shown in the stream without breaking a live panel.
+    so it can be shown in the stream without breaking a live panel. It runs as
+    the leader of its own process group (group.py), so that a stop reaches all
+    it started.
     """
 
     argv: Sequence[str]
@@ -132,9 +135,13 @@ class CommandSource:
     live = True
 
     def open(self) -> BinaryIO:
-        """Start the command (raises OSError when it cannot be run)."""
+        """Start the command in a group of its own (raises OSError when it cannot be run)."""
         self.process = subprocess.Popen(  # noqa: S603 - running the user's command is the point
-            list(self.argv), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            list(self.argv),
+            stdin=group.stdin(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            process_group=0,
         )
         assert self.process.stdout is not None and self.process.stderr is not None
         self._reader = threading.Thread(
@@ -143,19 +150,24 @@ class CommandSource:
         self._reader.start()
         return cast(BinaryIO, self.process.stdout)
 
-    def interrupt(self) -> None:
-        """Pass Ctrl-C on to the command (it may not share our terminal)."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
+    def pass_on(self, signum: int) -> None:
+        """Pass a signal that stops castra-tail on to the command's whole group."""
+        if self.process is not None:
+            group.pass_on(self.process, signum)
 
-    def wait(self, timeout: float = 10.0) -> int:
-        """The command's exit status, shell style (128+N when killed by signal N)."""
+    def kill(self) -> None:
+        """End the command's whole group now (a second signal)."""
+        if self.process is not None:
+            group.send(self.process, signal.SIGKILL)
+
+    def wait(self, *, stopped: bool = False) -> int:
+        """The command's exit status, shell style (128+N when killed by signal N).
+
+        Unless ``stopped``, as long as the command runs (it may work on after closing
+        its stdout); after a stop, a bounded wait that ends the whole group.
+        """
         assert self.process is not None
-        try:
-            code = self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            code = self.process.wait()
+        code = group.end(self.process) if stopped else self.process.wait()
         if self._reader is not None:
             self._reader.join(1.0)
         return 128 - code if code < 0 else code

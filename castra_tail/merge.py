@@ -15,7 +15,7 @@ point of generated streams.
 from __future__ import annotations
 
 from castra_tail.model import Command, Notable, Problem, Shutdown, Vm, Where
-from castra_tail.state import MAX_COMMANDS, MAX_RECORDS, MAX_VMS, Run, bump
+from castra_tail.state import MAX_COMMANDS, MAX_RECORDS, Run, bump, untracked_key
 
 
 def merge(run: Run, part: Run, line_offset: int) -> None:
@@ -33,10 +33,15 @@ def merge(run: Run, part: Run, line_offset: int) -> None:
         earlier = run.vms.get(name)
         if earlier is not None:
             _vm(earlier, later)
-        elif len(run.vms) < MAX_VMS:
+        elif len(run.vms) < run.max_vms:
             run.vms[name] = later
         else:
-            run.vms_dropped += 1
+            run.refuse(name)
+    if part.untracked:  # (parallel.py merges no part that left one while room was left)
+        tracked = {untracked_key(name) for name in run.vms}
+        for key in part.untracked - tracked:
+            run.refuse_key(key)
+    run.untracked_overflow |= part.untracked_overflow
     _commands(run, part)
     if part.summary is not None:
         run.summary = part.summary
@@ -53,7 +58,6 @@ def _add(into: dict[str, int], more: dict[str, int]) -> None:
 
 def _counts(run: Run, part: Run) -> None:
     run.lines += part.lines
-    run.vms_dropped += part.vms_dropped
     run.malformed += part.malformed
     run.broken += part.broken[: MAX_RECORDS - len(run.broken)]
     run.text_lines += part.text_lines

@@ -19,6 +19,8 @@ from castra_tail.ssh import LeftOut
 MAX_STEPS: Final = 1_000
 #: Bootstrap states that are final.
 ENDED: Final = frozenset({"success", "noop", "failed"})
+#: The events a bootstrap logs in a part of a stream (typed: parts travel as msgpack).
+BootstrapEvent = ev.BootstrapStep | ev.BootstrapCompleted | ev.BootstrapFailed
 
 
 @dataclass(slots=True)

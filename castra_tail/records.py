@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, overload
 
+import msgspec
+
 from castra_tail.contract import events as ev
 from castra_tail.ssh import Ssh, ssh_of
 
@@ -33,8 +35,7 @@ def keep(value: str | None) -> str | None:
     return f"{value[:MAX_KEPT]}… ({len(value):,} characters)"
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(msgspec.Struct, frozen=True, gc=False, tag=True):
     """A finished bootstrap stage: its name, status, duration and (kept) detail."""
 
     step: str
@@ -48,8 +49,7 @@ class Step:
         return cls(keep(e.step), keep(e.status), e.duration_ms, keep(e.detail))
 
 
-@dataclass(frozen=True, slots=True)
-class Ending:
+class Ending(msgspec.Struct, frozen=True, gc=False, tag=True):
     """How a bootstrap ended: completed (``success``/``noop``, a stamp) or failed (an error)."""
 
     status: str

@@ -9,6 +9,7 @@ however long they are, a few KiB each.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Callable
 from typing import Any, Final
@@ -30,6 +31,8 @@ from castra_tail.model import (
 from castra_tail.records import MAX_KEPT, Ending, Plan, Step, keep
 
 MAX_VMS: Final = 10_000
+#: How many names of VMs past MAX_VMS are remembered, to count each of them once.
+MAX_UNTRACKED: Final = 100_000
 MAX_COMMANDS: Final = 1_000
 MAX_RECORDS: Final = 1_000
 MAX_UNKNOWN_TYPES: Final = 1_000
@@ -41,12 +44,15 @@ _WARN: Final = int(Level.WARN)  # a plain int: the enum's attribute lookup shows
 class Run:
     """The state of everything read so far."""
 
-    def __init__(self, *, part: bool = False) -> None:
+    def __init__(self, *, part: bool = False, max_vms: int = MAX_VMS) -> None:
         #: True for a part of a stream read in parallel (see merge.py): it keeps
         #: what it needs to be joined onto the part before it.
         self.part = part
+        self.max_vms = max_vms
         self.vms: dict[str, Vm] = {}
-        self.vms_dropped = 0
+        #: The VMs seen past ``max_vms``, not tracked: names, to count each once.
+        self.untracked: set[int] = set()  # untracked_key() of each
+        self.untracked_overflow = False  # more than MAX_UNTRACKED of them
         self.lines = 0
         self._by_class: dict[type, int] = dict.fromkeys(ev.EVENT_TYPES, 0)
         self.by_level = [0] * len(Level)
@@ -163,11 +169,24 @@ class Run:
             name = keep(name)
             if (vm := self.vms.get(name)) is not None:
                 return vm
-        if len(self.vms) >= MAX_VMS:
-            self.vms_dropped += 1
+        if len(self.vms) >= self.max_vms:
+            self.refuse(name)
             return None
         vm = self.vms[name] = Vm(name)
         return vm
+
+    def refuse(self, name: str) -> None:
+        """Count the VM ``name`` among those not tracked (once, whatever its events)."""
+        self.refuse_key(untracked_key(name))
+
+    def refuse_key(self, key: int) -> None:
+        """Count the VM of this ``untracked_key`` among those not tracked, once."""
+        untracked = self.untracked
+        if key not in untracked:
+            if len(untracked) < MAX_UNTRACKED:
+                untracked.add(key)
+            else:
+                self.untracked_overflow = True
 
     # --- per family ---------------------------------------------------------------
 
@@ -324,6 +343,11 @@ class Run:
     # --- reading the state ----------------------------------------------------------
 
     @property
+    def vms_not_tracked(self) -> int:
+        """How many distinct VMs were seen past the cap (a floor if ``untracked_overflow``)."""
+        return len(self.untracked)
+
+    @property
     def tokens(self) -> dict[str, int]:
         """Token totals: ``usage`` events when the stream has any, else the turns' usage.
 
@@ -395,6 +419,16 @@ class Run:
         if has_work and self.summary is None:
             gaps.append("no summary event")
         return gaps
+
+
+def untracked_key(name: str) -> int:
+    """What an untracked VM is remembered by: 8 bytes of its name's digest, never the name.
+
+    A name may be 4 KiB long (``keep``); 100,000 of them would take 400 MiB.
+    A digest, not hash(): parts read in other processes must agree.
+    """
+    digest = hashlib.blake2b(name.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
 
 
 def bump(counts: dict[str, int], key: str, n: int = 1) -> None:

@@ -128,3 +128,59 @@ def test_cli_json_report_is_the_same_on_one_or_two_cores(monkeypatch, tmp_path) 
         run_cli([str(path), "--summary-only", "-j", "2"]).out
         == run_cli([str(path), "--summary-only", "-j", "1"]).out
     )
+
+
+def test_a_part_travels_whole() -> None:
+    from castra_tail import wire
+
+    lines = POOL * 3 + [b'{"type":"command.accepted","command":"up"}'] * 3
+    part = read(lines, Run(part=True))
+    back = wire.loads(wire.dumps(part), into=Run())
+    assert {k: v for k, v in vars(back).items() if k != "_handlers"} == {
+        k: v for k, v in vars(part).items() if k != "_handlers"
+    }
+    # merge.py pairs commands by identity: the lists still share their objects.
+    listed = {id(c) for c in back.commands}
+    assert back.open_commands and all(id(c) in listed for c in back.open_commands)
+    assert all(id(c) in listed for c in back.orphans)
+
+
+def test_untracked_vms_are_counted_once_each_across_parts() -> None:
+    from castra_tail.state import MAX_VMS
+
+    lines = [
+        b'{"type":"vm.lifecycle","vm":"vm-%d","phase":"launched","pid":1}' % (i % (MAX_VMS + 50))
+        for i in range(3 * (MAX_VMS + 50))
+    ]
+    whole = read(lines, Run())
+    assert whole.vms_not_tracked == 50
+    for cut in (0, 17, MAX_VMS + 10, len(lines) // 2, len(lines)):
+        run = read(lines[:cut], Run())
+        merge(run, read(lines[cut:], Run(part=True)), line_offset=cut)
+        assert run.vms_not_tracked == 50, cut
+
+
+def test_a_range_of_more_vms_than_a_part_holds_is_read_exactly(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from castra_tail import parallel
+    from castra_tail.state import MAX_VMS
+
+    # A bootstrap starts in the first half and ends after more new VMs than any Run keeps:
+    # which VMs are tracked past the cap depends on the first half, which a part cannot know.
+    keep = [
+        b'{"type":"bootstrap.started","vm":"keep","base_hash":"b","artifact_hash":"a",'
+        b'"trigger":"auto"}'
+    ]
+    first = [b'{"type":"message","severity":"info","text":"%d"}' % i for i in range(40_000)]
+    crowd = [
+        b'{"type":"vm.lifecycle","vm":"vm-%d","phase":"launched","pid":1}' % i
+        for i in range(3 * MAX_VMS)
+    ]
+    end = [b'{"type":"bootstrap.completed","vm":"keep","status":"success","duration_ms":1}']
+    path = tmp_path / "crowd.ndjson"
+    path.write_bytes(b"\n".join(keep + first + crowd + end) + b"\n")
+    together = Run()
+    parallel.read_file(str(path), together, 1 << 20, jobs=2)
+    assert len(parallel.split(str(path), 2)) == 2
+    alone = read(keep + first + crowd + end, Run())
+    assert finished(together) == finished(alone)
+    assert together.vms["keep"].bootstrap.status == "success"  # type: ignore[union-attr]

@@ -146,7 +146,7 @@ def test_events_about_untracked_vms_name_the_cap_in_text_and_markdown(tmp_path: 
     path = tmp_path / "fleet.ndjson"
     launched = '{"type":"vm.lifecycle","vm":"vm-%d","phase":"launched","pid":1}\n'
     path.write_text("".join(launched % n for n in range(MAX_VMS + 5)))
-    said = f"+5 events about VMs past the first {MAX_VMS:,}"
+    said = f"+5 VMs not tracked, past the first {MAX_VMS:,}"
     text = run_cli([str(path), "--summary-only", "--color", "never", "--width", "100"])
     assert said in text.out
     assert said in run_cli([str(path), "--format", "markdown"]).out

@@ -254,8 +254,8 @@ Jobs = Annotated[
         rich_help_panel=INPUT,
         min=1,
         envvar="CASTRA_TAIL_JOBS",
-        help="Processes for a big file when nothing is shown line by line "
-        "(--summary-only, --format json). Default: one per core.",
+        help="Processes for a big plain file when nothing is shown line by line "
+        "(--summary-only, --format json). Default, and at most: one per core.",
         show_default=False,
     ),
 ]

@@ -194,12 +194,15 @@ class Framer:
     batch, so line numbers stay right without a line per blank.
     """
 
-    def __init__(self, max_line: int) -> None:
+    def __init__(self, max_line: int, *, first_line: int = 1, at_start: bool = True) -> None:
+        """``first_line``: the number of the first line; ``at_start``: the stream's start
+        (a BOM there is dropped), false for a byte range from the middle of a file."""
         self.max_line = max_line
         self.parts: list[bytes] = []
         self.held = 0
         self.skipped = 0  # > 0 while dropping an oversized line
-        self.lineno = 1  # of the next line
+        self.lineno = first_line  # of the next line
+        self.bom = at_start  # a BOM may still start the first line
 
     def feed(self, chunk: bytes) -> list[Batch]:
         """The batches of lines that ``chunk`` completes."""
@@ -218,8 +221,9 @@ class Framer:
         if not lines:
             return []
         first = self.lineno
-        if first == 1:
+        if self.bom:
             drop_bom(lines)
+            self.bom = False
         if not runs:  # the usual case
             self.lineno += len(lines)
             return [(first, lines)]

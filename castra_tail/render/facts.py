@@ -77,10 +77,11 @@ def rest_of_vms(rest: list[Vm]) -> str:
 
 
 def dropped_vms(run: Run) -> str | None:
-    """``+12 events about VMs past the first 10,000``: VMs the state never tracked."""
-    if not run.vms_dropped:
+    """``+12 VMs not tracked, past the first 10,000``: VMs the state never tracked."""
+    if not run.vms_not_tracked:
         return None
-    return f"+{plural(run.vms_dropped, 'event')} about VMs past the first {count(MAX_VMS)}"
+    more = " or more" if run.untracked_overflow else ""
+    return f"+{count(run.vms_not_tracked)}{more} VMs not tracked, past the first {count(MAX_VMS)}"
 
 
 def vm_row(vm: Vm) -> list[Fact]:

@@ -30,7 +30,7 @@ def report(run: Run, verdict: Verdict) -> dict[str, Any]:
         "interrupted": run.interrupted,
         "incomplete": run.missing,
         "vms": [_vm(vm) for vm in run.vms.values()],
-        "vms_not_tracked": run.vms_dropped,
+        "vms_not_tracked": run.vms_not_tracked,
         "totals": {
             "lines": run.lines,
             "events": run.events,

@@ -26,10 +26,10 @@ from castra_tail.output.modes import (
 from castra_tail.output.stdio import IOFailure, StdoutClosed, cannot_write
 from castra_tail.pipeline import consume, relay_stderr
 from castra_tail.render.text import clean
-from castra_tail.state import Run
+from castra_tail.run.state import Run
+from castra_tail.run.verdict import judge
 from castra_tail.status import ExitStatus
 from castra_tail.stops import Stopped, Stops
-from castra_tail.verdict import judge
 
 
 def run(opts: Options, env: Env, sources: Sequence[Source] | None = None) -> int:

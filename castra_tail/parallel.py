@@ -29,15 +29,16 @@ from typing import BinaryIO, Final, NoReturn
 
 import msgspec
 
-from castra_tail import wire
 from castra_tail.filters import Selector
 from castra_tail.input.framing import CHUNK, Framer
 from castra_tail.input.unpack import HEAD, kind_of
 from castra_tail.inputs import Chunk
-from castra_tail.merge import merge
 from castra_tail.output.modes import Silent
 from castra_tail.pipeline import consume
-from castra_tail.state import MAX_VMS, Run
+from castra_tail.run import wire
+from castra_tail.run.merge import merge
+from castra_tail.run.state import Run
+from castra_tail.run.vms import MAX_VMS
 from castra_tail.stops import STOP_SIGNALS
 
 #: Below this a fork costs more than it saves.
@@ -245,4 +246,4 @@ def _read_part(path: str, lo: int, hi: int, max_line: int, part: Run) -> int:
             end = hi if pos + _STEP >= hi else min(hi, _next_line(f, pos + _STEP))
             _read_range(f, path, pos, end, max_line, part, part.lines + 1)
             pos = end
-    return lo if part.untracked else pos
+    return lo if part.fleet.untracked else pos

@@ -17,7 +17,7 @@ from castra_tail.filters import Selector
 from castra_tail.input.framing import Blanks, Broken, Marker, Skipped
 from castra_tail.inputs import CommandSource, Item, Notice
 from castra_tail.output.modes import Note, NoteKind, View
-from castra_tail.state import Run
+from castra_tail.run.state import Run
 
 #: Events whose view reads what the state knows of their VM: a lifecycle line names the
 #: shutdown's method; a bootstrap's end draws its timeline.

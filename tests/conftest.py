@@ -14,7 +14,7 @@ from castra_tail.input.framing import DEFAULT_MAX_LINE
 from castra_tail.inputs import FileSource, read_inputs
 from castra_tail.output.modes import Silent
 from castra_tail.pipeline import consume
-from castra_tail.state import Run
+from castra_tail.run.state import Run
 
 #: `make fuzz` multiplies the examples of the fuzzing properties (CASTRA_TAIL_FUZZ=100).
 FUZZ = int(os.environ.get("CASTRA_TAIL_FUZZ", "1"))

@@ -174,7 +174,7 @@ def test_a_harness_only_transcript_is_not_incomplete(tmp_path: Path) -> None:
 def test_an_interrupted_run_says_interrupted_not_incomplete(tmp_path: Path) -> None:
     from castra_tail.contract.levels import Level
     from castra_tail.render.markdown import markdown
-    from castra_tail.verdict import judge
+    from castra_tail.run.verdict import judge
 
     cut = tmp_path / "cut.ndjson"
     cut.write_bytes(b"".join(example("up").read_bytes().splitlines(keepends=True)[:25]))

@@ -20,12 +20,12 @@ from rich.console import Console
 
 from castra_tail.contract import events as ev
 from castra_tail.contract.levels import Level
-from castra_tail.model import Bootstrap, Vm
 from castra_tail.render.panel import panel
 from castra_tail.render.text import clean, clean_lines, escape
 from castra_tail.render.theme import Palette
 from castra_tail.render.timeline import timeline
-from castra_tail.state import Run
+from castra_tail.run.state import Run
+from castra_tail.run.vm import Bootstrap, Vm
 
 from conftest import EXAMPLES, ROOT, run_cli
 

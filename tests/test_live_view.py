@@ -16,8 +16,8 @@ from castra_tail.output.writer import Writer
 from castra_tail.pipeline import consume
 from castra_tail.render.console import console, draw
 from castra_tail.render.panel import panel
-from castra_tail.state import Run
-from castra_tail.verdict import judge
+from castra_tail.run.state import Run
+from castra_tail.run.verdict import judge
 
 from conftest import example
 

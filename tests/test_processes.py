@@ -171,8 +171,8 @@ def test_a_reading_process_that_fails_loses_nothing(
 ) -> None:
     from castra_tail import parallel
     from castra_tail.render.report import report
-    from castra_tail.state import Run
-    from castra_tail.verdict import judge
+    from castra_tail.run.state import Run
+    from castra_tail.run.verdict import judge
 
     def broken(*_: object) -> None:
         raise OSError("no process to be had")

@@ -10,9 +10,9 @@ import msgspec
 import pytest
 
 from castra_tail.contract import events as ev
-from castra_tail.model import Bootstrap, Vm
 from castra_tail.render.theme import Palette
 from castra_tail.render.timeline import timeline
+from castra_tail.run.vm import Bootstrap, Vm
 
 from conftest import EXAMPLES, Result, example, run_cli
 from strategies import events as any_event
@@ -141,7 +141,7 @@ def test_random_events_render_without_error() -> None:
 
 def test_events_about_untracked_vms_name_the_cap_in_text_and_markdown(tmp_path: Path) -> None:
     # It said "past the first 30" (the table's rows), and Markdown said nothing.
-    from castra_tail.state import MAX_VMS
+    from castra_tail.run.vms import MAX_VMS
 
     path = tmp_path / "fleet.ndjson"
     launched = '{"type":"vm.lifecycle","vm":"vm-%d","phase":"launched","pid":1}\n'

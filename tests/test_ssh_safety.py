@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from castra_tail.contract.events import SshTarget
-from castra_tail.ssh import ssh_of
+from castra_tail.run.ssh import ssh_of
 
 from conftest import run_cli
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from castra_tail.contract.levels import Level
-from castra_tail.model import MAX_STEPS
+from castra_tail.run.verdict import judge
+from castra_tail.run.vm import MAX_STEPS
 from castra_tail.status import ExitStatus
-from castra_tail.verdict import judge
 
 from conftest import example, replay
 

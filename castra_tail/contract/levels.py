@@ -7,7 +7,7 @@ from enum import IntEnum
 from typing import Any, Final
 
 from castra_tail.contract import events as ev
-from castra_tail.ssh import ssh_of
+from castra_tail.run.ssh import ssh_of
 
 
 class Level(IntEnum):

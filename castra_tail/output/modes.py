@@ -17,15 +17,15 @@ from castra_tail.contract import events as ev
 from castra_tail.contract.decode import without_boms
 from castra_tail.contract.levels import Level
 from castra_tail.input.framing import BOM
-from castra_tail.model import Vm
 from castra_tail.output.env import Env
 from castra_tail.output.writer import Writer
 from castra_tail.render.console import console as make_console
 from castra_tail.render.console import draw
 from castra_tail.render.report import encode, report
 from castra_tail.render.text import clean, os_text, show_bytes
-from castra_tail.state import Run
-from castra_tail.verdict import Verdict
+from castra_tail.run.state import Run
+from castra_tail.run.verdict import Verdict
+from castra_tail.run.vm import Vm
 
 #: Malformed-line notices on stderr in ndjson mode before they are only counted.
 MAX_NOTICES: Final = 100

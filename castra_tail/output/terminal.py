@@ -10,7 +10,6 @@ from typing import Any, Final
 
 from castra_tail.contract import events as ev
 from castra_tail.contract.levels import Level
-from castra_tail.model import Vm
 from castra_tail.output.env import Env
 from castra_tail.output.modes import Note, NoteKind, View
 from castra_tail.render.console import color_system, draw
@@ -21,8 +20,9 @@ from castra_tail.render.summary import summary
 from castra_tail.render.text import clean
 from castra_tail.render.theme import Palette
 from castra_tail.render.timeline import timeline
-from castra_tail.state import Run
-from castra_tail.verdict import Verdict
+from castra_tail.run.state import Run
+from castra_tail.run.verdict import Verdict
+from castra_tail.run.vm import Vm
 
 TIME_WIDTH: Final = 12
 #: The live panel is redrawn at most this often while lines arrive (10 a second) …

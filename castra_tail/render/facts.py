@@ -11,12 +11,14 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Final
 
-from castra_tail.model import Command, Vm
 from castra_tail.render.text import clean, clean_lines, count, duration, plural, size, vm_counts
 from castra_tail.render.theme import BOOTSTRAP_MARKS
-from castra_tail.ssh import left_out_text
-from castra_tail.state import MAX_VMS, Run
-from castra_tail.verdict import Verdict
+from castra_tail.run.records import Command
+from castra_tail.run.ssh import left_out_text
+from castra_tail.run.state import Run
+from castra_tail.run.verdict import Verdict
+from castra_tail.run.vm import Vm
+from castra_tail.run.vms import MAX_VMS
 
 SHOWN_PROBLEMS: Final = 5
 SHOWN_COMMANDS: Final = 5

@@ -14,12 +14,12 @@ from typing import Any, Final
 
 from castra_tail.contract import events as ev
 from castra_tail.contract.levels import Level
-from castra_tail.model import Vm
 from castra_tail.render.layout import ERROR, INFO, LABEL_WIDTH, WARN, Layout, fields
 from castra_tail.render.text import clean, count, duration, pad, show_bytes, size, vm_counts
 from castra_tail.render.theme import MARKS, STEP_MARKS, Palette
 from castra_tail.render.transcript import Transcript
-from castra_tail.ssh import left_out_text, ssh_of
+from castra_tail.run.ssh import left_out_text, ssh_of
+from castra_tail.run.vm import Vm
 
 Method = Callable[[Any, Level, bytes, "Vm | None"], str]
 

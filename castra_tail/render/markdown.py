@@ -15,8 +15,8 @@ from typing import Final
 from castra_tail.render import facts
 from castra_tail.render.facts import HEADERS
 from castra_tail.render.text import clean
-from castra_tail.state import Run
-from castra_tail.verdict import Verdict
+from castra_tail.run.state import Run
+from castra_tail.run.verdict import Verdict
 
 _ESCAPES: Final = str.maketrans(
     {

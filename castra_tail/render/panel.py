@@ -16,42 +16,26 @@ from rich.table import Table
 from rich.text import Text
 
 from castra_tail.contract.events import STEPS
-from castra_tail.model import Vm
 from castra_tail.render.text import clean, duration, fit
-from castra_tail.state import Run
+from castra_tail.run.state import Run
+from castra_tail.run.vm import Vm
 
 MINI_BAR: Final = 12
-#: Phase → (mark, word, style).
+#: A VM's state (``Vm.state``, the one rule) → how the panel shows it: (mark, word, style).
 PHASES: Final = {
+    "seen": ("·", "seen", "muted"),
     "planned": ("·", "planned", "muted"),
     "launching": ("▸", "launching", "sev.progress"),
+    "running": ("▸", "running", "sev.progress"),
     "bootstrapping": ("▸", "bootstrapping", "sev.progress"),
-    "done": ("✓", "done", "ok"),
+    "ready": ("✓", "done", "ok"),
     "failed": ("✗", "failed", "bad"),
     "incomplete": ("…", "incomplete", "sev.warn"),
     "interrupted": ("…", "interrupted", "sev.warn"),
-    "shutting down": ("▸", "shutting down", "sev.warn"),
+    "stopping": ("▸", "shutting down", "sev.warn"),
     "stopped": ("■", "stopped", "sev.progress"),
-    "running": ("▸", "running", "sev.progress"),
 }
-FINISHED: Final = frozenset({"done", "failed", "stopped", "incomplete", "interrupted"})
-
-
-def phase_of(vm: Vm) -> str:
-    """Where a VM is now, in the panel's words."""
-    b, s = vm.bootstrap, vm.shutdown
-    if s is not None:
-        return "stopped" if s.outcome is not None else "shutting down"
-    if b is not None:
-        if b.status in ("success", "noop"):
-            return "done"
-        if b.status in ("failed", "incomplete", "interrupted"):
-            return b.status
-        if b.status == "running":
-            return "bootstrapping"
-    if vm.pid is not None or vm.overlay_path is not None:
-        return "launching" if b is not None else "running"
-    return "planned"
+FINISHED: Final = frozenset({"ready", "failed", "stopped", "incomplete", "interrupted"})
 
 
 def panel(
@@ -59,8 +43,8 @@ def panel(
 ) -> Group:
     """The panel for ``run`` at time ``now``: a header rule and at most ``height`` rows."""
     vms = list(run.vms.values())
-    active = [vm for vm in vms if phase_of(vm) not in FINISHED]
-    finished = [vm for vm in vms if phase_of(vm) in FINISHED]
+    active = [vm for vm in vms if vm.state not in FINISHED]
+    finished = [vm for vm in vms if vm.state in FINISHED]
     room = max(1, height - 2)
     shown = (active + finished)[:room]
     hidden = len(vms) - len(shown)
@@ -90,7 +74,7 @@ def _title(run: Run, started: float, now: float) -> Text:
 
 
 def _row(vm: Vm, since: float | None, now: float) -> tuple[Text, Text, Text, Text]:
-    phase = phase_of(vm)
+    phase = vm.state
     mark, word, style = PHASES[phase]
     return (
         Text(f" {fit(clean(vm.name, 96), 24)}", style="heading"),
@@ -102,7 +86,7 @@ def _row(vm: Vm, since: float | None, now: float) -> tuple[Text, Text, Text, Tex
 
 def _detail(vm: Vm, phase: str, since: float | None, now: float) -> Text:
     b, s = vm.bootstrap, vm.shutdown
-    if phase == "done" and b is not None:
+    if phase == "ready" and b is not None:
         return Text(f"in {duration(b.duration_ms)}")
     if phase == "failed" and b is not None:
         step = b.failed_step
@@ -110,7 +94,7 @@ def _detail(vm: Vm, phase: str, since: float | None, now: float) -> Text:
         return Text(f"{at}after {duration(b.duration_ms)}", style="sev.error")
     if phase == "stopped" and s is not None:
         return Text(f"{clean(s.outcome or '?', 12)} in {duration(s.total_ms)}")
-    if phase == "shutting down" and s is not None:
+    if phase == "stopping" and s is not None:
         how = f"sent {s.signals[-1].upper()}" if s.signals else f"via {clean(s.method or '?', 12)}"
         return Text(f"{how}{_waiting(since, now)}")
     if phase == "bootstrapping" and b is not None:

@@ -13,10 +13,10 @@ import msgspec
 
 from castra_tail import CONTRACT_VERSION, __version__
 from castra_tail.contract.levels import LEVEL_NAMES
-from castra_tail.model import Bootstrap, Vm
 from castra_tail.render.text import os_text
-from castra_tail.state import Run
-from castra_tail.verdict import Verdict
+from castra_tail.run.state import Run
+from castra_tail.run.verdict import Verdict
+from castra_tail.run.vm import Bootstrap, Vm
 
 
 def report(run: Run, verdict: Verdict) -> dict[str, Any]:

@@ -13,8 +13,8 @@ from rich.text import Text
 from castra_tail.render import facts
 from castra_tail.render.facts import HEADERS, Fact
 from castra_tail.render.text import clean, pad, width_of
-from castra_tail.state import Run
-from castra_tail.verdict import Verdict
+from castra_tail.run.state import Run
+from castra_tail.run.verdict import Verdict
 
 
 def summary(run: Run, verdict: Verdict, width: int) -> RenderableType:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Final
 
-from castra_tail.model import Bootstrap, Vm
-from castra_tail.records import Step
 from castra_tail.render.text import clean, clean_lines, duration, fit, pad, width_of
 from castra_tail.render.theme import BOOTSTRAP_MARKS, STEP_MARKS, Palette
+from castra_tail.run.records import Step
+from castra_tail.run.vm import Bootstrap, Vm
 
 BAR: Final = {"success": "█", "failed": "▓", "skipped": "░"}
 STEP_STYLE: Final = {"success": "step.success", "failed": "step.failed", "skipped": "step.skipped"}

@@ -14,17 +14,20 @@ point of generated streams.
 
 from __future__ import annotations
 
-from castra_tail.model import Command, Notable, Problem, Shutdown, Vm, Where
-from castra_tail.state import MAX_COMMANDS, MAX_RECORDS, Run, bump, untracked_key
+from castra_tail.run.commands import MAX_COMMANDS
+from castra_tail.run.records import Command, Notable, Problem, Where, bump
+from castra_tail.run.state import MAX_RECORDS, Run
+from castra_tail.run.vm import Shutdown, Vm
+from castra_tail.run.vms import untracked_key
 
 
 def merge(run: Run, part: Run, line_offset: int) -> None:
     """Fold ``part`` (what came after) into ``run``; ``part``'s lines are numbered from 1."""
     events_before = run.events
     _counts(run, part)
-    for level, note in enumerate(part._firsts):
-        if note is not None and run._firsts[level] is None:
-            run._firsts[level] = Notable(
+    for level, note in enumerate(part.firsts):
+        if note is not None and run.firsts[level] is None:
+            run.firsts[level] = Notable(
                 note.order + events_before, _moved(note.where, line_offset), note.type, note.vm
             )
     for problem in part.problems[: MAX_RECORDS - len(run.problems)]:
@@ -33,15 +36,15 @@ def merge(run: Run, part: Run, line_offset: int) -> None:
         earlier = run.vms.get(name)
         if earlier is not None:
             _vm(earlier, later)
-        elif len(run.vms) < run.max_vms:
+        elif len(run.vms) < run.fleet.max_vms:
             run.vms[name] = later
         else:
-            run.refuse(name)
-    if part.untracked:  # (parallel.py merges no part that left one while room was left)
+            run.fleet.refuse(name)
+    if part.fleet.untracked:  # (parallel.py merges no part that left one while room was left)
         tracked = {untracked_key(name) for name in run.vms}
-        for key in part.untracked - tracked:
-            run.refuse_key(key)
-    run.untracked_overflow |= part.untracked_overflow
+        for key in part.fleet.untracked - tracked:
+            run.fleet.refuse_key(key)
+    run.fleet.untracked_overflow |= part.fleet.untracked_overflow
     _commands(run, part)
     if part.summary is not None:
         run.summary = part.summary
@@ -61,13 +64,13 @@ def _counts(run: Run, part: Run) -> None:
     run.malformed += part.malformed
     run.broken += part.broken[: MAX_RECORDS - len(run.broken)]
     run.text_lines += part.text_lines
-    run.usage_events += part.usage_events
-    for cls, n in part._by_class.items():
-        run._by_class[cls] += n
+    run.transcript.usage_events += part.usage_events
+    for cls, n in part.by_class.items():
+        run.by_class[cls] += n
     run.by_level = [a + b for a, b in zip(run.by_level, part.by_level, strict=True)]
     _add(run.messages, part.messages)
-    _add(run.usage_tokens, part.usage_tokens)
-    _add(run.turn_tokens, part.turn_tokens)
+    _add(run.transcript.usage_tokens, part.transcript.usage_tokens)
+    _add(run.transcript.turn_tokens, part.transcript.turn_tokens)
     for name, n in part.harness.counts().items():
         setattr(run.harness, name, getattr(run.harness, name) + n)
     _add(run.harness.items, part.harness.items)
@@ -108,22 +111,23 @@ def _shutdown(vm: Vm, later: Shutdown) -> None:
 
 
 def _commands(run: Run, part: Run) -> None:
+    cmds, later = run.cmds, part.cmds
     paired: set[int] = set()
-    for orphan in part.orphans:
-        waiting = run._open.get(orphan.name)
+    for orphan in later.orphans:
+        waiting = cmds.open.get(orphan.name)
         if not waiting:
             continue
         command = waiting.pop()  # as a sequential read would have ended it
         _ended(command, orphan)
-        run._tally(orphan.name, "accepted", -1)
+        cmds.tally(orphan.name, "accepted", -1)
         paired.add(id(orphan))
-    for name, per_status in part.command_totals.items():
+    for name, per_status in later.totals.items():
         for status, n in per_status.items():
-            run._tally(name, status, n)
-    room = MAX_COMMANDS - len(run.commands)
-    run.commands += [c for c in part.commands if id(c) not in paired][:room]
-    for name, waiting in part._open.items():
-        run._open.setdefault(name, []).extend(waiting)
+            cmds.tally(name, status, n)
+    room = MAX_COMMANDS - len(cmds.commands)
+    cmds.commands += [c for c in later.commands if id(c) not in paired][:room]
+    for name, waiting in later.open.items():
+        cmds.open.setdefault(name, []).extend(waiting)
 
 
 def _ended(command: Command, ending: Command) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from castra_tail.contract.levels import Level
-from castra_tail.state import Run
+from castra_tail.run.state import Run
 from castra_tail.status import ExitStatus
 
 

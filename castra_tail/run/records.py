@@ -1,5 +1,8 @@
 """Compact records of what events said, as the state keeps them: never the events themselves.
 
+Steps, endings and plans of bootstraps; commands; places in the input (``Where``)
+and what was found there (``Problem``, ``Notable``).
+
 Every string from the stream is kept through ``keep``: whole up to MAX_KEPT
 characters, else cut and marked with its full length. So memory is bounded by
 how many things a stream holds (VMs, steps, commands: capped in state.py), not
@@ -15,12 +18,15 @@ from typing import Final, overload
 import msgspec
 
 from castra_tail.contract import events as ev
-from castra_tail.ssh import Ssh, ssh_of
+from castra_tail.run.ssh import Ssh, ssh_of
 
 #: Longest string kept from the stream (a name, an error, a detail); the text view shows 2,000.
 MAX_KEPT: Final = 4096
 #: A plan's warnings kept; past it, one more says how many were not.
 MAX_WARNINGS: Final = 100
+#: Distinct keys of a count keyed by strings from the stream; past it, new keys count as OTHER.
+MAX_KEYS: Final = 1_000
+OTHER: Final = "(other)"
 
 
 @overload
@@ -33,6 +39,16 @@ def keep(value: str | None) -> str | None:
     if value is None or len(value) <= MAX_KEPT:
         return value
     return f"{value[:MAX_KEPT]}… ({len(value):,} characters)"
+
+
+def bump(counts: dict[str, int], key: str, n: int = 1) -> None:
+    """Add ``n`` to ``counts[key]``; past MAX_KEYS keys, a new key counts as OTHER.
+
+    For counts keyed by strings from the stream, which no one bounds.
+    """
+    if key not in counts and len(counts) >= MAX_KEYS:
+        key = OTHER
+    counts[key] = counts.get(key, 0) + n
 
 
 class Step(msgspec.Struct, frozen=True, gc=False, tag=True):
@@ -77,3 +93,40 @@ class Plan:
         ssh = ssh_of(e.ssh) if e.ssh is not None else Ssh(None)
         ssh = Ssh(keep(ssh.command), ssh.left_out)  # a left-out part is already cut short
         return cls(keep(e.mode), keep(e.action), keep(e.reason), tuple(warnings), ssh)
+
+
+@dataclass(slots=True)
+class Command:
+    """One CLI command: ``accepted`` → ``completed``/``failed``, or ``rejected``."""
+
+    name: str
+    status: str
+    detail: str | None = None
+    exit_code: int | None = None
+    duration_ms: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """A line of input."""
+
+    source: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A malformed line: where, and why."""
+
+    where: Where
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Notable:
+    """The first event seen at some level."""
+
+    order: int  # how many events came before it, plus one
+    where: Where
+    type: str
+    vm: str | None

@@ -1,9 +1,10 @@
-"""What a run is made of: VMs, their bootstraps and shutdowns, commands, places in the input.
+"""A VM as the state knows it: its plan, bootstrap and shutdown, and where it is now.
 
-Plain records that ``Run`` (state.py) fills in and renderers read; the effect
-each ``vm.lifecycle`` phase has on its VM lives here too. Records keep what is
-shown, never the events themselves (records.py), and every string from the
-stream is kept through ``keep``.
+Plain records that the fleet (vms.py) fills in and renderers read; the effect
+each ``vm.lifecycle`` phase has on its VM lives here too, and the one rule
+that says in a word where a VM is (``Vm.state``), which the summary and the
+live panel both show. Records keep what is shown, never the events themselves
+(records.py), and every string from the stream is kept through ``keep``.
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from castra_tail.contract import events as ev
-from castra_tail.records import Ending, Plan, Step, keep
-from castra_tail.ssh import LeftOut
+from castra_tail.run.records import Ending, Plan, Step, keep
+from castra_tail.run.ssh import LeftOut
 
 MAX_STEPS: Final = 1_000
 #: Bootstrap states that are final.
 ENDED: Final = frozenset({"success", "noop", "failed"})
-#: The events a bootstrap logs in a part of a stream (typed: parts travel as msgpack).
-BootstrapEvent = ev.BootstrapStep | ev.BootstrapCompleted | ev.BootstrapFailed
+#: Bootstrap states that went wrong.
+BAD: Final = frozenset({"failed", "incomplete", "interrupted"})
 
 
 @dataclass(slots=True)
@@ -138,94 +139,28 @@ class Vm:
 
     @property
     def state(self) -> str:
-        """One word for where the VM ended up."""
+        """Where the VM is, in one word: ``stopped``, ``failed``, ``incomplete``,
+        ``interrupted``, ``stopping``, ``ready``, ``bootstrapping``, ``launching``,
+        ``running``, ``planned`` or ``seen``.
+
+        A finished shutdown says it all; a bootstrap that went wrong matters more
+        than a shutdown under way; a VM up with a bootstrap still to run is launching.
+        """
         b, s = self.bootstrap, self.shutdown
         if s is not None and s.outcome is not None:
             return "stopped"
-        if b is not None and b.status in ("failed", "incomplete", "interrupted"):
+        if b is not None and b.status in BAD:
             return b.status
         if s is not None:
             return "stopping"
         if b is not None and b.status in ("success", "noop"):
             return "ready"
-        if self.pid is not None:
-            return "running"
         if b is not None and b.status == "running":
             return "bootstrapping"
+        if self.pid is not None or self.overlay_path is not None:
+            to_run = b is not None and (self.plan is None or self.plan.action == "would_run")
+            return "launching" if to_run else "running"
         return "planned" if self.plan is not None else "seen"
-
-
-@dataclass(slots=True)
-class Command:
-    """One CLI command: ``accepted`` → ``completed``/``failed``, or ``rejected``."""
-
-    name: str
-    status: str
-    detail: str | None = None
-    exit_code: int | None = None
-    duration_ms: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Where:
-    """A line of input."""
-
-    source: str
-    line: int
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """A malformed line: where, and why."""
-
-    where: Where
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Notable:
-    """The first event seen at some level."""
-
-    order: int  # how many events came before it, plus one
-    where: Where
-    type: str
-    vm: str | None
-
-
-@dataclass(slots=True)
-class Harness:
-    """What the Codex harness's transcript events added up to (SCHEMA.md Appendix A)."""
-
-    threads: int = 0
-    turns: int = 0
-    turns_completed: int = 0
-    turns_failed: int = 0
-    commands_run: int = 0
-    commands_failed: int = 0
-    files_changed: int = 0
-    errors: int = 0
-    items: dict[str, int] = field(default_factory=dict)  # completed items by type
-
-    @property
-    def seen(self) -> bool:
-        """Whether the stream had any harness event."""
-        return bool(self.threads or self.turns or self.items or self.errors or self.turns_failed)
-
-    def counts(self) -> dict[str, int]:
-        """The counters by name (for the JSON report and merging)."""
-        return {name: getattr(self, name) for name in _HARNESS_COUNTS}
-
-
-_HARNESS_COUNTS: Final = (
-    "threads",
-    "turns",
-    "turns_completed",
-    "turns_failed",
-    "commands_run",
-    "commands_failed",
-    "files_changed",
-    "errors",
-)
 
 
 def _shutdown(vm: Vm) -> Shutdown:

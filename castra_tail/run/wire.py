@@ -17,8 +17,10 @@ from typing import Final
 import msgspec
 
 from castra_tail.contract import events as ev
-from castra_tail.model import Command, Harness, Notable, Problem, Vm
-from castra_tail.state import Run
+from castra_tail.run.harness import Harness
+from castra_tail.run.records import Command, Notable, Problem
+from castra_tail.run.state import Run
+from castra_tail.run.vm import Vm
 
 
 class _Part(msgspec.Struct, array_like=True, gc=False):
@@ -78,20 +80,20 @@ def dumps(run: Run) -> bytes:
         _Part(
             lines=run.lines,
             vms=[msgspec.Raw(_ENCODER.encode(vm)) for vm in run.vms.values()],
-            untracked=list(run.untracked),
-            untracked_overflow=run.untracked_overflow,
+            untracked=list(run.fleet.untracked),
+            untracked_overflow=run.fleet.untracked_overflow,
             by_type=run.by_type,
             by_level=run.by_level,
-            firsts=run._firsts,
+            firsts=run.firsts,
             messages=run.messages,
-            usage_tokens=run.usage_tokens,
-            usage_events=run.usage_events,
-            turn_tokens=run.turn_tokens,
+            usage_tokens=run.transcript.usage_tokens,
+            usage_events=run.transcript.usage_events,
+            turn_tokens=run.transcript.turn_tokens,
             harness=run.harness,
             cleanup=run.cleanup,
             commands=[ref(c) for c in run.commands],
-            open={name: [ref(c) for c in waiting] for name, waiting in run._open.items()},
-            orphans=[ref(c) for c in run.orphans],
+            open={name: [ref(c) for c in waiting] for name, waiting in run.cmds.open.items()},
+            orphans=[ref(c) for c in run.cmds.orphans],
             pool=pool,
             command_totals=run.command_totals,
             summary=run.summary,
@@ -115,32 +117,34 @@ def loads(data: bytes | memoryview, into: Run) -> Run:
         p = _DECODER.decode(data)
         run = Run(part=True)
         run.lines = p.lines
-        run.untracked, run.untracked_overflow = set(p.untracked), p.untracked_overflow
+        run.fleet.untracked, run.fleet.untracked_overflow = set(p.untracked), p.untracked_overflow
         _take_vms(run, p.vms, into)
     for name, n in p.by_type.items():
-        run._by_class[_CLASS_OF[name]] = n
-    run.by_level, run._firsts = p.by_level, p.firsts
-    run.messages, run.usage_tokens, run.usage_events = p.messages, p.usage_tokens, p.usage_events
-    run.turn_tokens, run.harness, run.cleanup = p.turn_tokens, p.harness, p.cleanup
+        run.by_class[_CLASS_OF[name]] = n
+    run.by_level, run.firsts, run.messages = p.by_level, p.firsts, p.messages
+    t = run.transcript
+    t.usage_tokens, t.usage_events, t.turn_tokens = p.usage_tokens, p.usage_events, p.turn_tokens
+    t.harness, run.cleanup = p.harness, p.cleanup
     pool = p.pool
-    run.commands = [pool[i] for i in p.commands]
-    run._open = {name: [pool[i] for i in waiting] for name, waiting in p.open.items()}
-    run.orphans = [pool[i] for i in p.orphans]
-    run.command_totals, run.summary = p.command_totals, p.summary
+    cmds = run.cmds
+    cmds.commands = [pool[i] for i in p.commands]
+    cmds.open = {name: [pool[i] for i in waiting] for name, waiting in p.open.items()}
+    cmds.orphans = [pool[i] for i in p.orphans]
+    cmds.totals, run.summary = p.command_totals, p.summary
     run.malformed, run.text_lines, run.problems = p.malformed, p.text_lines, p.problems
     run.unknown_types.update(p.unknown_types)
     return run
 
 
 def _take_vms(part: Run, encoded: list[msgspec.Raw], into: Run) -> None:
-    room = into.max_vms - len(into.vms)
+    room = into.fleet.max_vms - len(into.vms)
     for raw in encoded:
         name = _NAME.decode(raw).name
         if name in into.vms or room > 0:
             room -= name not in into.vms
             part.vms[name] = _VM.decode(raw)
         else:
-            part.refuse(name)
+            part.fleet.refuse(name)
 
 
 @contextmanager

@@ -1,0 +1,1 @@
+"""What castra-tail knows of a run: records, trackers per family, the verdict."""

@@ -1,19 +1,23 @@
-"""The loop that wires reading, decoding, state and views; returns an exit status.
+"""The app: one ``Options`` and one ``Env`` in, an exit status out (only ``cli`` exits).
 
-Only ``cli`` exits. This module turns one ``Options`` into an exit status.
+It chooses the sources (files, stdin, a wrapped command) and the view (one
+per ``--format``), runs the pipeline (pipeline.py) over them — or, when
+nothing is shown line by line, reads big plain files on several cores
+(parallel.py) — under the stop signals' handling (stops.py), then finishes
+the state, judges it (run/verdict.py) and lets the view close.
 """
 
 from __future__ import annotations
 
-import errno
 import os
 import sys
 from collections.abc import Callable, Sequence
 
 from castra_tail.filters import Selector
-from castra_tail.input.clash import save_clash, stdout_clash
-from castra_tail.input.framing import unreadable
-from castra_tail.inputs import CommandSource, FileSource, Source, read_inputs
+from castra_tail.input.command import CommandSource
+from castra_tail.input.read import read_inputs
+from castra_tail.input.save import SaveFile
+from castra_tail.input.sources import FileSource, Source, open_files
 from castra_tail.options import Follow, Format, Options, UsageError
 from castra_tail.output.env import Env
 from castra_tail.output.modes import (
@@ -23,7 +27,7 @@ from castra_tail.output.modes import (
     json_document,
     markdown_document,
 )
-from castra_tail.output.stdio import IOFailure, StdoutClosed, cannot_write
+from castra_tail.output.stdio import StdoutClosed
 from castra_tail.pipeline import consume, relay_stderr
 from castra_tail.render.text import clean
 from castra_tail.run.state import Run
@@ -37,7 +41,7 @@ def run(opts: Options, env: Env, sources: Sequence[Source] | None = None) -> int
     if sources is None:
         sources = _sources(opts, env)
     paths = [s.path for s in sources if isinstance(s, FileSource)]
-    save = _SaveFile(opts.save, paths) if opts.save else None
+    save = SaveFile(opts.save, paths) if opts.save else None
     try:
         status = _run(opts, env, sources, save.write_through if save else None)
     finally:
@@ -119,7 +123,7 @@ def _read(
     live_input = _live(opts, sources)
     if view.shows_events or live_input or tee is not None:
         items = read_inputs(
-            sources, opts.max_line_bytes, follow=opts.follow, live=live_input, tee=tee
+            sources, opts.max_line_bytes, follow_files=opts.follow, live=live_input, tee=tee
         )
         consume(items, state, view, selector, command)
     else:
@@ -129,39 +133,6 @@ def _read(
 def _live(opts: Options, sources: Sequence[Source]) -> bool:
     """Whether lines arrive as they are written (followed files, pipes, a command)."""
     return opts.follow is not None or any(getattr(s, "live", False) for s in sources)
-
-
-class _SaveFile:
-    """``--save``: the raw input, written through as it is read."""
-
-    def __init__(self, path: str, inputs: Sequence[str]) -> None:
-        why = save_clash(path, inputs)  # before open() empties it
-        if why is not None:
-            raise UsageError(why)
-        self.error: IOFailure | None = None
-        self.name = repr(clean(path))
-        try:
-            self.file = open(path, "wb")  # noqa: SIM115 - closed by run()
-        except OSError as exc:
-            raise UsageError(f"cannot write {clean(path)!r}: {exc.strerror or exc}") from exc
-
-    def write_through(self, data: bytes) -> None:
-        # A full disk stops the saving, not the run (as tee goes on to stdout); run() says it.
-        if self.error is not None:
-            return
-        try:
-            rest = memoryview(data)
-            while rest:  # a pipe (--save >(gzip >up.gz)) may take part of it, then refuse
-                rest = rest[self.file.write(rest) :]
-            self.file.flush()  # a run cut short still leaves what was read
-        except OSError as exc:
-            self.error = cannot_write(self.name, exc)
-
-    def close(self) -> None:
-        try:
-            self.file.close()
-        except OSError as exc:  # what the failed write left buffered
-            self.error = self.error or cannot_write(self.name, exc)
 
 
 def _read_files(
@@ -185,37 +156,15 @@ def _sources(opts: Options, env: Env) -> list[Source]:
             raise UsageError("give files or a command after --, not both")
         return [CommandSource(opts.command)]
     follow = opts.follow is not None
-    return list(file_sources(opts.files, env, may_appear=opts.follow is Follow.name, follow=follow))
-
-
-def file_sources(
-    paths: Sequence[str], env: Env, *, may_appear: bool = False, follow: bool = False
-) -> list[FileSource]:
-    """The inputs named on the command line (stdin when none), or a UsageError saying why not.
-
-    ``may_appear``: a missing file is waited for (``-F``), as tail -F does. An input
-    that is also stdout is refused (``follow``: even an empty one, as it may grow).
-    """
-    paths = tuple(paths) or ("-",)
-    if paths.count("-") > 1:
-        raise UsageError("standard input ('-') can be read only once")
-    for path in paths:
-        if may_appear and not os.path.lexists(path):
-            continue
-        why = unreadable(path)
-        if why is not None:
-            raise UsageError(f"cannot read {clean(path)!r}: {why}")
-    if "-" in paths and env.stdin_closed:
-        raise IOFailure(f"cannot read standard input: {os.strerror(errno.EBADF)}")
-    if paths == ("-",) and env.stdin_tty:
-        raise UsageError(
-            "no input: pipe an event stream in, name a file, or wrap a command "
-            "after -- (see --help)"
+    return list(
+        open_files(
+            opts.files,
+            stdin_tty=env.stdin_tty,
+            stdin_closed=env.stdin_closed,
+            may_appear=opts.follow is Follow.name,
+            follow=follow,
         )
-    why = stdout_clash(paths, follow=follow)
-    if why is not None:
-        raise UsageError(why)
-    return [FileSource(p) for p in paths]
+    )
 
 
 def _view(opts: Options, env: Env, state: Run, *, several: bool, live_input: bool) -> View:

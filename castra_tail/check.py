@@ -24,7 +24,8 @@ from castra_tail.contract import events as ev
 from castra_tail.contract import native, rules
 from castra_tail.contract.decode import BLANK, Malformed, Unknown, decode, without_boms
 from castra_tail.input.framing import Blanks, Skipped
-from castra_tail.inputs import Chunk, Source, read_inputs
+from castra_tail.input.read import read_inputs
+from castra_tail.input.sources import Chunk, Source
 from castra_tail.output.stdio import StdoutClosed
 from castra_tail.output.writer import Writer
 from castra_tail.render.text import clean, os_text, plural

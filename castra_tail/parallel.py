@@ -31,8 +31,8 @@ import msgspec
 
 from castra_tail.filters import Selector
 from castra_tail.input.framing import CHUNK, Framer
+from castra_tail.input.sources import Chunk
 from castra_tail.input.unpack import HEAD, kind_of
-from castra_tail.inputs import Chunk
 from castra_tail.output.modes import Silent
 from castra_tail.pipeline import consume
 from castra_tail.run import wire

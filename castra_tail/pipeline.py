@@ -14,8 +14,9 @@ from castra_tail.contract import events as ev
 from castra_tail.contract.decode import BLANK, DECODER, FIXUPS, Malformed, Unknown, explain
 from castra_tail.contract.levels import CONSTANT_LEVELS, LEVEL_RULES, Level
 from castra_tail.filters import Selector
+from castra_tail.input.command import CommandSource
 from castra_tail.input.framing import Blanks, Broken, Marker, Skipped
-from castra_tail.inputs import CommandSource, Item, Notice
+from castra_tail.input.sources import Item, Notice
 from castra_tail.output.modes import Note, NoteKind, View
 from castra_tail.run.state import Run
 

@@ -11,7 +11,8 @@ import pytest
 
 from castra_tail.filters import Selector
 from castra_tail.input.framing import DEFAULT_MAX_LINE
-from castra_tail.inputs import FileSource, read_inputs
+from castra_tail.input.read import read_inputs
+from castra_tail.input.sources import FileSource
 from castra_tail.output.modes import Silent
 from castra_tail.pipeline import consume
 from castra_tail.run.state import Run

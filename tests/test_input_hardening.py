@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 from castra_tail.input import unpack
 from castra_tail.input.framing import Blanks, batches
-from castra_tail.inputs import FileSource
+from castra_tail.input.sources import FileSource
 
 from conftest import ROOT, example, fuzz, replay, run_cli
 
@@ -231,7 +231,10 @@ def test_fifos_and_process_substitution_are_live(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     assert FileSource(str(fifo)).live
     assert not FileSource(str(example("up"))).live
-    probe = "from castra_tail.inputs import FileSource as S; import sys; print(S(sys.argv[1]).live)"
+    probe = (
+        "from castra_tail.input.sources import FileSource as S; import sys;"
+        " print(S(sys.argv[1]).live)"
+    )
     done = subprocess.run(
         ["bash", "-c", f"{shlex.quote(sys.executable)} -c {shlex.quote(probe)} <(true)"],
         capture_output=True,

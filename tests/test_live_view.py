@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from castra_tail.contract.levels import Level
 from castra_tail.filters import Selector
-from castra_tail.inputs import Chunk
+from castra_tail.input.sources import Chunk
 from castra_tail.output.env import Env
 from castra_tail.output.modes import Silent
 from castra_tail.output.terminal import LiveView, TextView

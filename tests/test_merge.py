@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from castra_tail.contract.levels import Level
 from castra_tail.filters import Selector
-from castra_tail.inputs import Chunk
+from castra_tail.input.sources import Chunk
 from castra_tail.output.modes import Silent
 from castra_tail.pipeline import consume
 from castra_tail.render.report import report
@@ -94,7 +94,8 @@ def test_split_mid_bootstrap_of_an_example() -> None:
 
 def test_a_big_file_read_on_two_cores_equals_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from castra_tail import parallel
-    from castra_tail.inputs import FileSource, read_inputs
+    from castra_tail.input.read import read_inputs
+    from castra_tail.input.sources import FileSource
     from castra_tail.pipeline import consume as read_into
 
     path = tmp_path / "big.ndjson"

@@ -58,11 +58,11 @@ def check_app() -> typer.Typer:
         max_line_bytes: f.MaxLineBytes = f.DEFAULT_MAX_LINE,
     ) -> None:
         from castra_tail import check as checking
-        from castra_tail.app import file_sources
+        from castra_tail.input.sources import open_files
         from castra_tail.output.env import Env
 
         env = Env.from_process()
-        sources = file_sources(files or (), env)
+        sources = open_files(files or (), stdin_tty=env.stdin_tty, stdin_closed=env.stdin_closed)
         raise typer.Exit(checking.run(sources, env.stdout, fmt=fmt.value, max_line=max_line_bytes))
 
     return app

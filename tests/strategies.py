@@ -1,6 +1,6 @@
 """Hypothesis strategies for contract events, derived from the msgspec types themselves.
 
-Deriving them from ``msgspec.inspect`` means a field added to ``events.py``
+Deriving them from ``msgspec.inspect`` means a field added to ``contract/events``
 is fuzzed without anyone remembering to add it here.
 """
 

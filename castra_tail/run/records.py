@@ -5,7 +5,7 @@ and what was found there (``Problem``, ``Notable``).
 
 Every string from the stream is kept through ``keep``: whole up to MAX_KEPT
 characters, else cut and marked with its full length. So memory is bounded by
-how many things a stream holds (VMs, steps, commands: capped in state.py), not
+how many things a stream holds (VMs, steps, commands: capped by the trackers), not
 by how long its strings are — an 800-step bootstrap with a 1 MiB detail on
 each step keeps 800 short details, not 800 MiB.
 """

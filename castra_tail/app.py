@@ -28,10 +28,11 @@ from castra_tail.output.modes import (
     markdown_document,
 )
 from castra_tail.output.stdio import StdoutClosed
-from castra_tail.pipeline import consume, relay_stderr
+from castra_tail.pipeline import consume, relay_stderr, replay
 from castra_tail.render.text import clean
-from castra_tail.run.state import Run
-from castra_tail.run.verdict import judge
+from castra_tail.run.spool import Spool
+from castra_tail.run.stream import Stream
+from castra_tail.run.verdict import Policy, judge
 from castra_tail.status import ExitStatus
 from castra_tail.stops import Stopped, Stops
 
@@ -57,38 +58,55 @@ def run(opts: Options, env: Env, sources: Sequence[Source] | None = None) -> int
 def _run(
     opts: Options, env: Env, sources: Sequence[Source], tee: Callable[[bytes], object] | None
 ) -> int:
-    state = Run()
-    view = _view(opts, env, state, several=len(sources) > 1, live_input=_live(opts, sources))
+    stream = Stream(Policy(opts.fail_on, opts.strict), opts.runs)
+    view = _view(opts, env, stream, several=len(sources) > 1, live_input=_live(opts, sources))
     command = next((s for s in sources if isinstance(s, CommandSource)), None)
     stops = Stops(command)
+    spool = Spool(opts.runs.from_end) if opts.runs.relative and view.shows_events else None
     try:
         with stops.handled():
             try:
-                stopped_by, child = _read_all(opts, sources, state, view, command, stops, tee)
+                stopped_by, child = _read_all(
+                    opts, sources, stream, view, command, stops, tee, spool
+                )
             except OSError as exc:
                 if command is None or command.process is not None:
                     raise
                 env.error(f"cannot run {clean(command.argv[0])!r}: {exc.strerror or exc}")
                 return ExitStatus.CANNOT_RUN
-            state.finish(interrupted=stopped_by is not None)
-            verdict = judge(
-                state, opts.fail_on, strict=opts.strict, signal=stopped_by, command_status=child
-            )
-            view.close(state, verdict)
+            stream.finish(interrupted=stopped_by is not None)
+            if stream.detail is None:
+                raise UsageError(f"--run {opts.runs.text}: {_runs(stream.runs)} in the input")
+            if spool is not None:
+                replay(spool, stream, view, _selector(opts))
+            verdict = judge(stream, signal=stopped_by, command_status=child)
+            view.close(stream, verdict)
     except StdoutClosed:
         _silence_stdout()
         return ExitStatus.PIPE_CLOSED
+    finally:
+        if spool is not None:
+            spool.close()
     return int(verdict.status)
+
+
+def _runs(n: int) -> str:
+    return "there is 1 run" if n == 1 else f"there are {n:,} runs"
+
+
+def _selector(opts: Options) -> Selector:
+    return Selector(opts.types, opts.exclude_types, opts.vms, opts.level)
 
 
 def _read_all(
     opts: Options,
     sources: Sequence[Source],
-    state: Run,
+    stream: Stream,
     view: View,
     command: CommandSource | None,
     stops: Stops,
     tee: Callable[[bytes], object] | None,
+    spool: Spool | None,
 ) -> tuple[int | None, int]:
     """Read every source, then wait for a wrapped command's own exit.
 
@@ -99,7 +117,7 @@ def _read_all(
     stopped_by: int | None = None
     try:
         with stops.reading():
-            _read(opts, sources, state, view, command, tee)
+            _read(opts, sources, stream, view, command, tee, spool)
             if command is None or command.process is None:
                 return None, 0
             code = command.wait()
@@ -114,20 +132,21 @@ def _read_all(
 def _read(
     opts: Options,
     sources: Sequence[Source],
-    state: Run,
+    stream: Stream,
     view: View,
     command: CommandSource | None,
     tee: Callable[[bytes], object] | None,
+    spool: Spool | None,
 ) -> None:
-    selector = Selector(opts.types, opts.exclude_types, opts.vms, opts.level)
+    selector = _selector(opts)
     live_input = _live(opts, sources)
-    if view.shows_events or live_input or tee is not None:
+    if view.shows_events or live_input or tee is not None or opts.runs.explicit:
         items = read_inputs(
             sources, opts.max_line_bytes, follow_files=opts.follow, live=live_input, tee=tee
         )
-        consume(items, state, view, selector, command)
+        consume(items, stream, view, selector, command, spool=spool)
     else:
-        _read_files(sources, state, view, selector, opts)
+        _read_files(sources, stream, view, selector, opts)
 
 
 def _live(opts: Options, sources: Sequence[Source]) -> bool:
@@ -136,18 +155,18 @@ def _live(opts: Options, sources: Sequence[Source]) -> bool:
 
 
 def _read_files(
-    sources: Sequence[Source], state: Run, view: View, sel: Selector, opts: Options
+    sources: Sequence[Source], stream: Stream, view: View, sel: Selector, opts: Options
 ) -> None:
-    """Nothing shown line by line: a big file is read on several cores (parallel.py)."""
+    """Nothing shown line by line, every run judged: a big file is read on several cores."""
     from castra_tail import parallel
 
     jobs = opts.jobs or parallel.jobs_available()
     for source in sources:
         parts = parallel.parts(source.path, jobs) if isinstance(source, FileSource) else 1
         if isinstance(source, FileSource) and parts > 1:
-            parallel.read_file(source.path, state, opts.max_line_bytes, parts)
+            parallel.read_file(source.path, stream, opts.max_line_bytes, parts)
         else:
-            consume(read_inputs([source], opts.max_line_bytes), state, view, sel, None)
+            consume(read_inputs([source], opts.max_line_bytes), stream, view, sel, None)
 
 
 def _sources(opts: Options, env: Env) -> list[Source]:
@@ -167,7 +186,7 @@ def _sources(opts: Options, env: Env) -> list[Source]:
     )
 
 
-def _view(opts: Options, env: Env, state: Run, *, several: bool, live_input: bool) -> View:
+def _view(opts: Options, env: Env, stream: Stream, *, several: bool, live_input: bool) -> View:
     width = env.width(opts.width)
     if opts.format is Format.json:
         return ReportView(env, json_document)
@@ -184,10 +203,10 @@ def _view(opts: Options, env: Env, state: Run, *, several: bool, live_input: boo
     kind = LiveView if (opts.live and live_input and terminal) else TextView
     return kind(
         env,
-        state,
+        stream,
         color=color,
         width=width,
-        stream=not opts.summary_only,
+        lines=not opts.summary_only,
         timelines=opts.timelines,
         summary=opts.summary_only or opts.summary is not False,
         several_sources=several,

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from castra_tail.contract.levels import Level
 from castra_tail.input.framing import DEFAULT_MAX_LINE
+from castra_tail.run.selection import ALL, Selection
 
 
 class UsageError(Exception):
@@ -64,3 +65,5 @@ class Options:
     max_line_bytes: int = DEFAULT_MAX_LINE
     jobs: int | None = None  # processes for one big file; None: one per core
     save: str | None = None  # write the raw input here too, byte for byte
+    runs: Selection = ALL  # --run: which runs every output covers
+    canonical: bool = False  # --canonical: ndjson lines in the contract's form

@@ -1,20 +1,19 @@
-"""Reading a big plain file on several cores: byte ranges read at once, their Runs merged.
+"""Reading a big plain file on several cores: ranges of whole runs read at once, then joined.
 
 Only where nothing is shown line by line (``--summary-only``, ``--format
-json``), and only for a plain file: compressed bytes cannot be cut at a line,
-so an archive is read in one process. The first range is read here, straight
-into the Run; each other range by a forked process that sends its part Run
-back (wire.py) for ``merge`` to join on.
+json``) and every run is judged (no ``--run``), and only for a plain file:
+compressed bytes cannot be cut at a line, so an archive is read in one
+process. A file is cut only where a run begins (a ``command.accepted`` line):
+each range is then a stream of whole runs, and joining them is appending
+their runs (``Stream.absorb``) — exactly what reading on in one go gives. A
+file of one run (Castra's own streams have no ``command.*`` events) is read in
+one process: there is nowhere to cut it.
 
-A part must be exactly what reading on in one go would give. Past MAX_VMS VMs
-it is not (which VMs a Run keeps depends on what came before), so a reading
-process stops when its part holds MAX_VMS VMs and says where: the rest of its
-range is read here. That also keeps a log of many thousands of VMs from paying
-to send them: most of it is read here, where nothing is sent.
-
-Signals: reading processes ignore SIGINT and die of SIGTERM, with no handler of
-the parent's (no traceback); on a stop the parent kills and reaps them. A
-reading process that fails loses nothing: its range is read here instead.
+The first range is read here; each other by a forked process that sends its
+part back (wire.py). Signals: reading processes ignore SIGINT and die of
+SIGTERM, with no handler of the parent's (no traceback); on a stop the
+parent kills and reaps them. A reading process that fails loses nothing:
+its range is read here instead.
 """
 
 from __future__ import annotations
@@ -23,12 +22,13 @@ import contextlib
 import gc
 import os
 import signal
-import struct
 from collections.abc import Iterator
 from typing import BinaryIO, Final, NoReturn
 
 import msgspec
 
+from castra_tail.contract import events as ev
+from castra_tail.contract.decode import DECODER
 from castra_tail.filters import Selector
 from castra_tail.input.framing import CHUNK, Framer
 from castra_tail.input.sources import Chunk
@@ -36,20 +36,16 @@ from castra_tail.input.unpack import HEAD, kind_of
 from castra_tail.output.modes import Silent
 from castra_tail.pipeline import consume
 from castra_tail.run import wire
-from castra_tail.run.merge import merge
 from castra_tail.run.state import Run
-from castra_tail.run.vms import MAX_VMS
+from castra_tail.run.stream import Stream
+from castra_tail.run.verdict import Policy
 from castra_tail.stops import STOP_SIGNALS
 
 #: Below this a fork costs more than it saves.
 MIN_BYTES: Final = 16 << 20
 #: The least a reading process is given.
 MIN_PART: Final = 8 << 20
-#: A reading process looks at its VMs this often: its part may grow by the VMs of
-#: one step (at most ~6,000 at ≥ 42 bytes a line) past MAX_VMS, never past 2 × MAX_VMS.
-_STEP: Final = 256 << 10
-_SCAN: Final = 1 << 16
-_CUT: Final = struct.Struct("<Q")
+_ACCEPTED: Final = b'"command.accepted"'
 
 
 def jobs_available() -> int:
@@ -78,58 +74,114 @@ def parts(path: str, jobs: int) -> int:
         return 1
 
 
-def read_file(path: str, run: Run, max_line: int, jobs: int) -> None:
-    """Read ``path`` into ``run`` in ``jobs`` ranges: the first here, the others in processes."""
+def read_file(path: str, stream: Stream, max_line: int, jobs: int) -> None:
+    """Read ``path`` into ``stream`` in up to ``jobs`` ranges: the first here, the others in
+    processes. One range when no run begins where the file could be cut."""
     ranges = split(path, jobs)
     children: list[_Child | None] = []
-    before = run.lines
     try:
-        for lo, hi in ranges[1:]:
-            children.append(_Child.start(path, lo, hi, max_line))
+        for lo, hi, first_line in ranges[1:]:
+            children.append(_Child.start(path, lo, hi, first_line, max_line, stream.policy))
         with open(path, "rb") as f:
-            _read_range(f, path, *ranges[0], max_line, run, first_line=1)
-            for child, (lo, hi) in zip(children, ranges[1:], strict=True):
-                cut, part = child.result(run) if child is not None else (lo, None)
-                if part is not None:
-                    with _signals_held():  # a stop mid-merge would leave a Run half joined
-                        merge(run, part, line_offset=run.lines - before)
-                if cut < hi:
-                    _read_range(f, path, cut, hi, max_line, run, run.lines - before + 1)
+            _read_range(f, path, *ranges[0], max_line, stream)
+            for child, (lo, hi, first_line) in zip(children, ranges[1:], strict=True):
+                got = child.result() if child is not None else None
+                if got is None:  # no process, or it failed: the range is read here
+                    _read_range(f, path, lo, hi, first_line, max_line, stream)
+                    continue
+                part, run = got
+                with _signals_held():  # a stop mid-join would leave a stream half joined
+                    done, failed = part.runs_counted, part.runs_failed
+                    stream.absorb(part.lines, part.records, done, failed, run)
     finally:
         for child in children:
             if child is not None:
                 child.end()
 
 
-def split(path: str, parts: int) -> list[tuple[int, int]]:
-    """Byte ranges of ``path``, each starting at the start of a line."""
+def split(path: str, parts: int) -> list[tuple[int, int, int]]:
+    """Ranges of ``path`` as (start, end, number of the first line), each but the first
+    starting where a run begins; fewer than ``parts`` when the runs are too few."""
     size = os.path.getsize(path)
     cuts = [0]
     with open(path, "rb") as f:
         for k in range(1, parts):
-            start = _next_line(f, max(cuts[-1], k * size // parts))
-            if cuts[-1] < start < size:
+            start = _next_run(f, max(cuts[-1], k * size // parts), (k + 1) * size // parts)
+            if start is not None and cuts[-1] < start < size:
                 cuts.append(start)
-    cuts.append(size)
-    return list(zip(cuts, cuts[1:], strict=False))
+        cuts.append(size)
+        lines = _lines_before(f, cuts[1:-1])
+    starts = [1, *lines]
+    return [(cuts[k], cuts[k + 1], starts[k]) for k in range(len(cuts) - 1)]
 
 
-def _next_line(f: BinaryIO, pos: int) -> int:
-    """The offset just after the first newline at or after ``pos``, a block at a time."""
+def _next_run(f: BinaryIO, pos: int, limit: int) -> int | None:
+    """The offset of the first line at or after ``pos`` (before ``limit``) that is a
+    ``command.accepted`` event, or None: a run begins there."""
     f.seek(pos)
-    while block := f.read(_SCAN):
-        newline = block.find(b"\n")
-        if newline >= 0:
-            return pos + newline + 1
-        pos += len(block)
-    return pos
+    carry, base = b"", pos
+    while base < limit and (block := f.read(CHUNK)):
+        data = carry + block
+        start = base - len(carry)
+        found = data.find(_ACCEPTED)
+        while found >= 0:
+            line_start = data.rfind(b"\n", 0, found) + 1
+            line_end = data.find(b"\n", found)
+            if line_start > 0 or start == 0:  # the whole line is in ``data``
+                if line_end < 0:
+                    break  # the line goes on in the next block
+                if _is_accepted(data[line_start:line_end]) and _ends_run(data, line_start):
+                    return start + line_start
+            found = data.find(_ACCEPTED, found + 1)
+        carry = data[data.rfind(b"\n") + 1 :]
+        base += len(block)
+    return None
+
+
+def _is_accepted(line: bytes) -> bool:
+    return isinstance(_decoded(line), ev.CommandAccepted)
+
+
+def _ends_run(data: bytes, line_start: int) -> bool:
+    """Whether the line before ``line_start`` ends a command: the run before has ended
+    there for sure, and the next begins (a run's opening messages are never cut off)."""
+    if line_start == 0:
+        return False
+    before = data.rfind(b"\n", 0, line_start - 1) + 1
+    if before == 0:
+        return False  # the line before is not whole in ``data``
+    return isinstance(_decoded(data[before : line_start - 1]), _ENDINGS)
+
+
+def _decoded(line: bytes) -> object:
+    try:
+        return DECODER.decode(line)
+    except Exception:  # noqa: BLE001 - a line that is not an event is simply not a cut
+        return None
+
+
+_ENDINGS: Final = (ev.CommandCompleted, ev.CommandFailed, ev.CommandRejected, ev.Summary)
+
+
+def _lines_before(f: BinaryIO, cuts: list[int]) -> list[int]:
+    """The number of the line each cut starts (1 + the newlines before it)."""
+    numbers, seen, pos = [], 0, 0
+    f.seek(0)
+    for cut in cuts:
+        while pos < cut:
+            block = f.read(min(CHUNK, cut - pos))
+            seen += block.count(b"\n")
+            pos += len(block)
+        numbers.append(seen + 1)
+    return numbers
 
 
 def _read_range(
-    f: BinaryIO, path: str, lo: int, hi: int, max_line: int, run: Run, first_line: int
+    f: BinaryIO, path: str, lo: int, hi: int, first_line: int, max_line: int, stream: Stream
 ) -> None:
-    """Bytes ``lo`` to ``hi`` (whole lines) of ``f`` into ``run``, numbered from ``first_line``."""
-    consume(_chunks(f, path, lo, hi, max_line, first_line), run, Silent(), Selector(), None)
+    """Bytes ``lo`` to ``hi`` (whole lines) of ``f`` into ``stream``, numbered from
+    ``first_line``."""
+    consume(_chunks(f, path, lo, hi, max_line, first_line), stream, Silent(), Selector(), None)
 
 
 def _chunks(
@@ -159,13 +211,15 @@ def _signals_held() -> Iterator[None]:
 
 
 class _Child:
-    """A forked process reading one range into a part Run, sent back through a pipe."""
+    """A forked process reading one range into a stream of its own, sent back through a pipe."""
 
-    def __init__(self, pid: int, fd: int, lo: int) -> None:
-        self.pid, self.fd, self.lo = pid, fd, lo
+    def __init__(self, pid: int, fd: int) -> None:
+        self.pid, self.fd = pid, fd
 
     @classmethod
-    def start(cls, path: str, lo: int, hi: int, max_line: int) -> _Child | None:
+    def start(
+        cls, path: str, lo: int, hi: int, first_line: int, max_line: int, policy: Policy
+    ) -> _Child | None:
         """Fork a process to read ``lo`` to ``hi``; None when none can be had (EAGAIN…)."""
         try:
             read_end, write_end = os.pipe()
@@ -179,31 +233,28 @@ class _Child:
                 pid = os.fork()
                 if pid == 0:
                     os.close(read_end)
-                    _child(path, lo, hi, max_line, write_end)
+                    _child(path, lo, hi, first_line, max_line, policy, write_end)
         except OSError:
             os.close(read_end)
             return None
         finally:
             gc.unfreeze()
             os.close(write_end)
-        return cls(pid, read_end, lo)
+        return cls(pid, read_end)
 
-    def result(self, into: Run) -> tuple[int, Run | None]:
-        """Where the child stopped, and its part for ``into`` (``(lo, None)`` when it failed)."""
+    def result(self) -> tuple[wire.Part, Run] | None:
+        """The part the child read, with its last run whole; None when it failed."""
         with os.fdopen(self.fd, "rb") as pipe:
             self.fd = -1
             data = pipe.read()  # the parent waits for no more than the child's reading
         _, status = os.waitpid(self.pid, 0)
         self.pid = 0
-        if status != 0 or len(data) < _CUT.size:
-            return self.lo, None
-        (cut,) = _CUT.unpack_from(data)
-        if cut <= self.lo:
-            return self.lo, None
+        if status != 0 or not data:
+            return None
         try:
-            return cut, wire.loads(memoryview(data)[_CUT.size :], into)
+            return wire.loads(data)
         except msgspec.MsgspecError:  # never expected; the range is read here then
-            return self.lo, None
+            return None
 
     def end(self) -> None:
         """Kill the child if it still runs, and reap it (bounded: SIGKILL cannot wait)."""
@@ -218,32 +269,22 @@ class _Child:
             self.pid = 0
 
 
-def _child(path: str, lo: int, hi: int, max_line: int, fd: int) -> NoReturn:
-    """The forked process: read, send ``cut`` and the part, and exit without cleanup."""
+def _child(
+    path: str, lo: int, hi: int, first_line: int, max_line: int, policy: Policy, fd: int
+) -> NoReturn:
+    """The forked process: read the range, send its part, and exit without cleanup."""
     code = 1
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
-        part = Run(part=True, max_vms=2 * MAX_VMS)
-        cut = _read_part(path, lo, hi, max_line, part)
-        data = _CUT.pack(cut) + (wire.dumps(part) if cut > lo else b"")
+        part = Stream(policy)
+        with open(path, "rb") as f:
+            _read_range(f, path, lo, hi, first_line, max_line, part)
+        log = part.log
+        data = wire.dumps(part.lines, log.records(), log.total, log.failed_total, part.current)
         with open(fd, "wb") as out:
             out.write(data)
         code = 0
     finally:
         os._exit(code)  # nothing of the parent's (buffers, atexit) runs here
-
-
-def _read_part(path: str, lo: int, hi: int, max_line: int, part: Run) -> int:
-    """Read from ``lo`` until ``part`` holds MAX_VMS VMs, or to ``hi``; where it stopped.
-
-    ``lo`` when the part is not exact (it had to leave a VM untracked).
-    """
-    pos = lo
-    with open(path, "rb") as f:
-        while pos < hi and len(part.vms) < MAX_VMS:
-            end = hi if pos + _STEP >= hi else min(hi, _next_line(f, pos + _STEP))
-            _read_range(f, path, pos, end, max_line, part, part.lines + 1)
-            pos = end
-    return lo if part.fleet.untracked else pos

@@ -1,7 +1,7 @@
-"""The pipeline's hot loop: lines → decoded events → the Run, and to the view what it shows.
+"""The hot loop: lines → decoded events → the stream's runs, and to the view what it shows.
 
 Shared by the app (every source, in order) and by parallel reading (one byte
-range of a file, into a part Run).
+range of a file, into a stream of its own).
 """
 
 from __future__ import annotations
@@ -11,14 +11,24 @@ from collections.abc import Callable, Iterable
 from typing import Final
 
 from castra_tail.contract import events as ev
-from castra_tail.contract.decode import BLANK, DECODER, FIXUPS, Malformed, Unknown, explain
-from castra_tail.contract.levels import CONSTANT_LEVELS, LEVEL_RULES, Level
+from castra_tail.contract.decode import (
+    BLANK,
+    DECODER,
+    FIXUPS,
+    Malformed,
+    Unknown,
+    decode,
+    explain,
+)
+from castra_tail.contract.levels import CONSTANT_LEVELS, LEVEL_RULES, Level, level_of
 from castra_tail.filters import Selector
 from castra_tail.input.command import CommandSource
 from castra_tail.input.framing import Blanks, Broken, Marker, Skipped
 from castra_tail.input.sources import Item, Notice
-from castra_tail.output.modes import Note, NoteKind, View
+from castra_tail.output.modes import Note, NoteKind, Silent, View
+from castra_tail.run.spool import Spool
 from castra_tail.run.state import Run
+from castra_tail.run.stream import Stream
 
 #: Events whose view reads what the state knows of their VM: a lifecycle line names the
 #: shutdown's method; a bootstrap's end draws its timeline.
@@ -27,24 +37,32 @@ VM_EVENTS: Final = frozenset({ev.VmLifecycle, ev.BootstrapCompleted, ev.Bootstra
 
 def consume(
     items: Iterable[Item],
-    state: Run,
+    stream: Stream,
     view: View,
     sel: Selector,
     command: CommandSource | None,
     clock: Callable[[], float] = time.monotonic,
+    spool: Spool | None = None,
 ) -> None:
     """The hot loop: every line of every item, decoded, counted and maybe shown.
 
     Names are bound to locals and the decoder is called inline; each of these
-    saves a measurable share of a per-line budget under a microsecond.
+    saves a measurable share of a per-line budget under a microsecond. Only the
+    events that may start or end a run (``stream.watch``) go through the stream;
+    the others go straight to the run under way. ``spool`` keeps the lines of
+    the runs a ``--run`` counted from the end may choose, to be shown at the end.
     """
-    decode_line, fixups, add = DECODER.decode, FIXUPS.get, state.add
+    decode_line, fixups = DECODER.decode, FIXUPS.get
     constant, rules = CONSTANT_LEVELS.get, LEVEL_RULES
-    shown = view.shows_events
     type_ok, min_level = sel.type_table(), sel.min_level
     by_vm = bool(sel.vms)
-    show_event, find = view.event, state.find
+    show_event = view.event
     by_vm_record = VM_EVENTS
+    run = stream.current
+    add, find, watch = run.add, run.find, stream.watch
+    shown = view.shows_events and stream.shows(run)
+    keep = spool.add if spool is not None else None
+    source: str | None = None
     for item in items:
         if command is not None:
             relay_stderr(command, view)
@@ -58,11 +76,16 @@ def consume(
             continue
         view.begin(clock())
         name, lines = item.source, item.lines
-        state.lines += len(lines)
+        if name != source:
+            stream.source(name)
+            source, watch = name, stream.watch
+        stream.lines += len(lines)
         for lineno, raw in enumerate(lines, item.first):
             if not raw:  # blank, or a marker in place of lines not held
                 if isinstance(raw, Marker):
-                    _marked(state, view, sel, name, lineno, raw)
+                    if keep is not None:
+                        keep(run.number, name, lineno, raw)
+                    _marked(stream, run, view if shown else _QUIET, sel, name, lineno, raw)
                 continue
             try:
                 event = decode_line(raw)
@@ -77,9 +100,22 @@ def consume(
             if level is None:
                 rule = rules.get(cls)
                 if rule is None:
-                    _not_an_event(state, view, sel, name, lineno, raw, event)
+                    if keep is not None:
+                        keep(run.number, name, lineno, raw)
+                    _not_an_event(run, view if shown else _QUIET, sel, name, lineno, raw, event)
                     continue
                 level = rule(event)
+            if cls in watch:
+                stream.boundary(event, name, lineno)
+                watch = stream.watch
+                if stream.current is not run:  # a new run begins with this event
+                    run = stream.current
+                    add, find = run.add, run.find
+                    shown = view.shows_events and stream.shows(run)
+                    if shown:
+                        view.note(_began(run, event, name, lineno))
+            if keep is not None:
+                keep(run.number, name, lineno, raw)
             add(event, level, name, lineno)
             if (
                 shown
@@ -92,30 +128,39 @@ def consume(
         view.flush()
 
 
-def _marked(state: Run, view: View, sel: Selector, name: str, lineno: int, raw: Marker) -> None:
+def _began(run: Run, event: ev.Event, source: str, line: int) -> Note:
+    """The note that run ``run`` begins here (``command``: what it runs, when its first
+    event says)."""
+    command = event.command if isinstance(event, ev.CommandAccepted) else ""
+    return Note(NoteKind.RUN, source, line, command, number=run.number)
+
+
+def _marked(
+    stream: Stream, run: Run, view: View, sel: Selector, name: str, lineno: int, raw: Marker
+) -> None:
     """A run of blank lines, a line too long to keep, or a compressed input broken here."""
     if isinstance(raw, Blanks):
-        state.lines += raw.lines - 1  # its batch counted it as one line
+        stream.lines += raw.lines - 1  # its batch counted it as one line
         return
     assert isinstance(raw, Skipped)
     if isinstance(raw, Broken):
-        state.add_broken(name, raw.problem)
-    _bad(state, view, sel, name, lineno, raw.reason, None, text=False)
+        run.add_broken(name, raw.problem)
+    _bad(run, view, sel, name, lineno, raw.reason, None, text=False)
 
 
 def _not_an_event(
-    state: Run, view: View, sel: Selector, name: str, lineno: int, raw: bytes, decoded: object
+    run: Run, view: View, sel: Selector, name: str, lineno: int, raw: bytes, decoded: object
 ) -> None:
     if isinstance(decoded, Unknown):
-        state.add_unknown(decoded.type)
+        run.add_unknown(decoded.type)
         if sel.wants(decoded.type, None, Level.INFO):
             view.note(Note(NoteKind.UNKNOWN, name, lineno, decoded.type, raw))
     elif isinstance(decoded, Malformed) and decoded is not BLANK:
-        _bad(state, view, sel, name, lineno, decoded.reason, raw, text=decoded.text)
+        _bad(run, view, sel, name, lineno, decoded.reason, raw, text=decoded.text)
 
 
 def _bad(
-    state: Run,
+    run: Run,
     view: View,
     sel: Selector,
     name: str,
@@ -125,13 +170,54 @@ def _bad(
     *,
     text: bool,
 ) -> None:
-    state.add_malformed(reason, name, lineno, text=text)
+    run.add_malformed(reason, name, lineno, text=text, raw=raw)
+    _bad_note(view, sel, name, lineno, reason, raw, text=text)
+
+
+def _bad_note(
+    view: View, sel: Selector, name: str, lineno: int, reason: str, raw: bytes | None, *, text: bool
+) -> None:
     if not sel.wants_line(Level.INFO if text else Level.WARN):
         return
     if text and raw is not None:
         view.note(Note(NoteKind.TEXT, name, lineno, reason, raw))
     else:
         view.note(Note(NoteKind.MALFORMED, name, lineno, reason, raw))
+
+
+def replay(spool: Spool, stream: Stream, view: View, sel: Selector) -> None:
+    """Show the lines of the runs a ``--run`` counted from the end chose, now that it ended.
+
+    The slow path (a decode call per line): it runs once, over one run's lines.
+    The state is final already: each line is shown with what it knows.
+    """
+    for run in stream.chosen:
+        first = True
+        for name, lineno, raw in spool.lines(run.number):
+            if first and run.number > 1:
+                view.note(Note(NoteKind.RUN, name, lineno, number=run.number))
+            first = False
+            if isinstance(raw, Skipped):
+                _bad_note(view, sel, name, lineno, raw.reason, None, text=False)
+                continue
+            decoded = decode(raw)
+            if isinstance(decoded, Unknown):
+                if sel.wants(decoded.type, None, Level.INFO):
+                    view.note(Note(NoteKind.UNKNOWN, name, lineno, decoded.type, raw))
+            elif isinstance(decoded, Malformed):
+                if decoded is not BLANK:
+                    _bad_note(view, sel, name, lineno, decoded.reason, raw, text=decoded.text)
+            else:
+                level = level_of(decoded)
+                vm_name = getattr(decoded, "vm", None)
+                if sel.wants(ev.TYPE_OF[type(decoded)], vm_name, level):
+                    vm = run.find(vm_name) if vm_name and type(decoded) in VM_EVENTS else None
+                    view.event(decoded, level, raw, vm)
+        view.flush()
+
+
+#: What the lines of a run not shown are told to: nothing.
+_QUIET: Final = Silent()
 
 
 def relay_stderr(command: CommandSource, view: View) -> None:

@@ -16,6 +16,7 @@ from castra_tail.input.sources import FileSource
 from castra_tail.output.modes import Silent
 from castra_tail.pipeline import consume
 from castra_tail.run.state import Run
+from castra_tail.run.stream import Stream
 
 #: `make fuzz` multiplies the examples of the fuzzing properties (CASTRA_TAIL_FUZZ=100).
 FUZZ = int(os.environ.get("CASTRA_TAIL_FUZZ", "1"))
@@ -108,10 +109,15 @@ def shared(*parts: str) -> Path:
     return path
 
 
-def replay(paths: list[str], max_line: int = DEFAULT_MAX_LINE) -> Run:
-    """The finished ``Run`` of some files, read as the app reads them, with nothing shown."""
-    state = Run()
+def replay_stream(paths: list[str], max_line: int = DEFAULT_MAX_LINE) -> Stream:
+    """The finished ``Stream`` of some files, read as the app reads them, nothing shown."""
+    stream = Stream()
     items = read_inputs([FileSource(p) for p in paths], max_line)
-    consume(items, state, Silent(), Selector(), None)
-    state.finish()
-    return state
+    consume(items, stream, Silent(), Selector(), None)
+    stream.finish()
+    return stream
+
+
+def replay(paths: list[str], max_line: int = DEFAULT_MAX_LINE) -> Run:
+    """The last ``Run`` of some files, finished, read as the app reads them."""
+    return replay_stream(paths, max_line).current

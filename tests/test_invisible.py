@@ -187,9 +187,13 @@ def test_timeline_rows_line_up_with_wide_step_names() -> None:
 
 def test_connect_list_lines_up_the_commands_of_wide_names(tmp_path: Path) -> None:
     lines = [
-        json.dumps({"type": "bootstrap.planned", "vm": name, "mode": "auto", "action": "would_run",
-                    "reason": "r", "ssh": {"user": "root", "host": "127.0.0.1", "port": 2222}})
+        json.dumps(event)
         for name in NAMES
+        for event in (
+            {"type": "vm.lifecycle", "vm": name, "phase": "launched", "pid": 1},  # up: connectable
+            {"type": "bootstrap.planned", "vm": name, "mode": "auto", "action": "would_run",
+             "reason": "r", "ssh": {"user": "root", "host": "127.0.0.1", "port": 2222}},
+        )
     ]  # fmt: skip
     out = run_cli(
         ["--color", "never", "--width", "60", "--summary-only"], stdin="\n".join(lines).encode()

@@ -6,7 +6,6 @@ import io
 import re
 from collections.abc import Iterator
 
-from castra_tail.contract.levels import Level
 from castra_tail.filters import Selector
 from castra_tail.input.sources import Chunk
 from castra_tail.output.env import Env
@@ -17,6 +16,7 @@ from castra_tail.pipeline import consume
 from castra_tail.render.console import console, draw
 from castra_tail.render.panel import panel
 from castra_tail.run.state import Run
+from castra_tail.run.stream import Stream
 from castra_tail.run.verdict import judge
 
 from conftest import example
@@ -25,9 +25,9 @@ UP = example("up").read_bytes().splitlines()
 
 
 def replayed(lines: list[bytes]) -> Run:
-    state = Run()
-    consume([Chunk("up.ndjson", 1, lines)], state, Silent(), Selector(), None)
-    return state
+    stream = Stream()
+    consume([Chunk("up.ndjson", 1, lines)], stream, Silent(), Selector(), None)
+    return stream.current
 
 
 def drawn(run: Run, since: dict[str, float], now: float, width: int = 80, height: int = 23) -> str:
@@ -114,16 +114,16 @@ def one_line_at_a_time(lines: list[bytes], clock: Clock) -> Iterator[Chunk | Non
         yield Chunk("up.ndjson", n, [line])
 
 
-def live_run(lines: list[bytes], **kw: object) -> tuple[str, Run]:
+def live_run(lines: list[bytes], **kw: object) -> tuple[str, Stream]:
     out = io.BytesIO()
     env = environment(out, **kw)  # type: ignore[arg-type]
-    state = Run()
+    state = Stream()
     view = LiveView(
         env,
         state,
         color=False,
         width=80,
-        stream=True,
+        lines=True,
         timelines=True,
         summary=True,
         several_sources=False,
@@ -131,27 +131,27 @@ def live_run(lines: list[bytes], **kw: object) -> tuple[str, Run]:
     clock = Clock(0.3)
     consume(one_line_at_a_time(lines, clock), state, view, Selector(), None, clock=clock)
     state.finish()
-    view.close(state, judge(state, Level.ERROR, strict=False))
+    view.close(state, judge(state))
     return out.getvalue().decode(), state
 
 
 def plain_run(lines: list[bytes]) -> str:
     out = io.BytesIO()
-    state = Run()
+    state = Stream()
     env = environment(out)
     view = TextView(
         env,
         state,
         color=False,
         width=80,
-        stream=True,
+        lines=True,
         timelines=True,
         summary=True,
         several_sources=False,
     )
     consume([Chunk("up.ndjson", 1, lines)], state, view, Selector(), None)
     state.finish()
-    view.close(state, judge(state, Level.ERROR, strict=False))
+    view.close(state, judge(state))
     return out.getvalue().decode()
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from castra_tail.contract.levels import Level
-from castra_tail.run.verdict import judge
+from castra_tail.run.verdict import judge_run
 from castra_tail.run.vm import MAX_STEPS
 from castra_tail.status import ExitStatus
 
-from conftest import example, replay
+from conftest import example, replay, replay_stream
 
 SSH = (
     "ssh -i ~/.ssh/castra_ed25519 -o StrictHostKeyChecking=no "
@@ -59,9 +59,9 @@ def test_up_summary_commands_and_counts() -> None:
         "command": 2,
         "summary": 1,
     }
-    assert run.events == run.lines == 38
+    assert run.events == 38 == replay_stream([str(example("up"))]).lines
     assert run.missing == []
-    assert judge(run, Level.ERROR, strict=False).status == ExitStatus.OK
+    assert judge_run(run, Level.ERROR, strict=False).status == ExitStatus.OK
 
 
 def test_failed_bootstrap_names_step_and_error() -> None:
@@ -73,7 +73,7 @@ def test_failed_bootstrap_names_step_and_error() -> None:
     assert b.error is not None and "Unable to locate package postgresql-17" in b.error
     assert run.vms["web-0"].state == "ready"
     assert [(c.status, c.exit_code) for c in run.commands] == [("failed", 1)]
-    verdict = judge(run, Level.ERROR, strict=False)
+    verdict = judge_run(run, Level.ERROR, strict=False)
     assert verdict.status == ExitStatus.FAILED
     assert "first: " in verdict.reasons[0] and "bootstrap.step db-0" in verdict.reasons[0]
 
@@ -91,8 +91,8 @@ def test_down_forced_shutdown_and_reclamation() -> None:
     assert run.vms["db-0"].reclaimed_bytes == 4617089843
     assert run.cleanup["real"] == {"overlay": 1879048192 + 4617089843, "pid-file": 6}
     assert not run.cleanup["dry_run"]
-    assert judge(run, Level.ERROR, strict=False).ok
-    assert judge(run, Level.WARN, strict=False).status == ExitStatus.FAILED
+    assert judge_run(run, Level.ERROR, strict=False).ok
+    assert judge_run(run, Level.WARN, strict=False).status == ExitStatus.FAILED
 
 
 def test_clean_dry_run_counts_apart() -> None:
@@ -113,8 +113,8 @@ def test_rejected_command_keeps_detail_and_needs_no_summary() -> None:
     assert command.status == "rejected" and command.detail is not None
     assert command.detail.startswith("another `castra up` (pid 40112)")
     assert run.missing == []
-    assert judge(run, Level.ERROR, strict=False).status == ExitStatus.FAILED
-    assert judge(run, None, strict=False).ok
+    assert judge_run(run, Level.ERROR, strict=False).status == ExitStatus.FAILED
+    assert judge_run(run, None, strict=False).ok
 
 
 def test_a_stream_cut_short_is_incomplete(tmp_path: Path) -> None:
@@ -125,8 +125,8 @@ def test_a_stream_cut_short_is_incomplete(tmp_path: Path) -> None:
     assert {vm.name for vm in run.incomplete_bootstraps} == {"web-0", "web-1", "db-0"}
     assert {vm.bootstrap.status for vm in run.vms.values() if vm.bootstrap} == {"incomplete"}
     assert "command 'up' never completed" in run.missing
-    assert "no summary event" in run.missing
-    verdict = judge(run, Level.ERROR, strict=False)
+    assert not any("summary" in gap for gap in run.missing)  # its absence alone is no gap
+    verdict = judge_run(run, Level.ERROR, strict=False)
     assert verdict.status == ExitStatus.FAILED
     assert any("bootstrap of web-0 never finished" in r for r in verdict.reasons)
 
@@ -134,8 +134,8 @@ def test_a_stream_cut_short_is_incomplete(tmp_path: Path) -> None:
 def test_interrupted_run_says_so() -> None:
     run = replay([str(example("up"))])
     run.finish(interrupted=True)
-    assert judge(run, Level.ERROR, strict=False).status == ExitStatus.INTERRUPTED
-    assert judge(run, Level.ERROR, strict=False, signal=15).status == 143
+    assert judge_run(run, Level.ERROR, strict=False).status == ExitStatus.INTERRUPTED
+    assert judge_run(run, Level.ERROR, strict=False, signal=15).status == 143
 
 
 def test_malformed_lines_counted_with_location(tmp_path: Path) -> None:
@@ -147,8 +147,8 @@ def test_malformed_lines_counted_with_location(tmp_path: Path) -> None:
         (1, "not JSON"),
         (3, "invalid JSON: truncated"),
     ]
-    assert judge(run, Level.ERROR, strict=False).ok
-    assert judge(run, Level.ERROR, strict=True).status == ExitStatus.FAILED
+    assert judge_run(run, Level.ERROR, strict=False).ok
+    assert judge_run(run, Level.ERROR, strict=True).status == ExitStatus.FAILED
 
 
 def test_unknown_types_are_counted(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """Output modes: what each ``--format`` does with what the pipeline hands it.
 
 The pipeline decides what is *selected*; a view decides how it looks and where
-it goes. Views read the ``Run``; they never count. This module holds the
+it goes. Views read the ``Stream`` of runs; they never count. This module holds the
 protocol and the machine formats (ndjson, json, markdown), which need no Rich
 on their hot path; ``terminal`` holds the text views.
 """
@@ -23,7 +23,7 @@ from castra_tail.render.console import console as make_console
 from castra_tail.render.console import draw
 from castra_tail.render.report import encode, report
 from castra_tail.render.text import clean, os_text, show_bytes
-from castra_tail.run.state import Run
+from castra_tail.run.stream import Stream
 from castra_tail.run.verdict import Verdict
 from castra_tail.run.vm import Vm
 
@@ -39,6 +39,7 @@ class NoteKind(StrEnum):
     TEXT = "text"  # a line that is not JSON at all (castra's stderr in the pipe)
     STDERR = "stderr"  # a line of a wrapped command's stderr
     NOTICE = "notice"  # something happened to an input (a followed file was replaced)
+    RUN = "run"  # another run begins here (``what``: its command, when known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,7 @@ class Note:
     line: int = 0
     what: str = ""  # the unknown type, why the line is malformed, what happened
     raw: bytes | None = None
+    number: int = 0  # of the run that begins (RUN)
 
 
 class View:
@@ -79,7 +81,7 @@ class View:
     def tick(self, now: float) -> None:
         """Nothing arrived for a moment (live input only)."""
 
-    def close(self, run: Run, verdict: Verdict) -> None:
+    def close(self, stream: Stream, verdict: Verdict) -> None:
         """The input ended: what is shown at the end."""
 
 
@@ -140,19 +142,19 @@ class NdjsonView(_StderrNotes):
         self.out.flush()
         self.env.stderr.flush()
 
-    def close(self, run: Run, verdict: Verdict) -> None:
+    def close(self, stream: Stream, verdict: Verdict) -> None:
         self.out.flush()
         if self.show_summary:
             from castra_tail.render.summary import summary
 
             console = make_console(self.env.environ, color=self.color, width=self.width)
-            self.env.stderr.write(draw(console, summary(run, verdict, self.width)))
+            self.env.stderr.write(draw(console, summary(stream, verdict, self.width)))
 
 
 class ReportView(_StderrNotes):
     """One document at the end (``--format json`` or ``markdown``), nothing before it."""
 
-    def __init__(self, env: Env, document: Callable[[Run, Verdict], bytes]) -> None:
+    def __init__(self, env: Env, document: Callable[[Stream, Verdict], bytes]) -> None:
         super().__init__(env)
         self.out = env.stdout
         self.document = document
@@ -160,18 +162,18 @@ class ReportView(_StderrNotes):
     def flush(self) -> None:
         self.env.stderr.flush()
 
-    def close(self, run: Run, verdict: Verdict) -> None:
-        self.out.write_bytes(self.document(run, verdict))
+    def close(self, stream: Stream, verdict: Verdict) -> None:
+        self.out.write_bytes(self.document(stream, verdict))
         self.out.flush()
 
 
-def json_document(run: Run, verdict: Verdict) -> bytes:
+def json_document(stream: Stream, verdict: Verdict) -> bytes:
     """``--format json``: the report as indented JSON."""
-    return encode(report(run, verdict))
+    return encode(report(stream, verdict))
 
 
-def markdown_document(run: Run, verdict: Verdict) -> bytes:
+def markdown_document(stream: Stream, verdict: Verdict) -> bytes:
     """``--format markdown``: the summary as GitHub-flavoured Markdown."""
     from castra_tail.render.markdown import markdown
 
-    return os_text(markdown(run, verdict)).encode()
+    return os_text(markdown(stream, verdict)).encode()

@@ -20,7 +20,7 @@ from castra_tail.render.summary import summary
 from castra_tail.render.text import clean
 from castra_tail.render.theme import Palette
 from castra_tail.render.timeline import timeline
-from castra_tail.run.state import Run
+from castra_tail.run.stream import Stream
 from castra_tail.run.verdict import Verdict
 from castra_tail.run.vm import Vm
 
@@ -38,24 +38,24 @@ class TextView(View):
     def __init__(
         self,
         env: Env,
-        run: Run,
+        stream: Stream,
         *,
         color: bool,
         width: int,
-        stream: bool,
+        lines: bool,
         timelines: bool,
         summary: bool,
         several_sources: bool,
         elapsed: bool = False,
     ) -> None:
         self.out = env.stdout
-        self.run = run
+        self.stream = stream
         self.width = width
         self.console = make_console(env.environ, color=color, width=width)
         self.palette = Palette(color_system(self.console))
         self.lines = Lines(self.palette, width)
-        self.stream = self.shows_events = stream
-        self.timelines = timelines and stream
+        self.shows_events = lines
+        self.timelines = timelines and lines
         self.show_summary = summary
         self.several_sources = several_sources
         self.elapsed = elapsed
@@ -73,14 +73,14 @@ class TextView(View):
             self._clock = f"+{now - self.started:.1f}s".rjust(TIME_WIDTH)
 
     def event(self, event: ev.Event, level: Level, raw: bytes, vm: Vm | None) -> None:
-        if not self.stream:
+        if not self.shows_events:
             return
         self._write(self.lines.event(event, level, raw, vm), event.ts)
         if self.timelines and isinstance(event, _BOOTSTRAP_ENDS):
             self._timeline(vm)
 
     def note(self, note: Note) -> None:
-        if not self.stream:
+        if not self.shows_events:
             return
         kind, lines = note.kind, self.lines
         if kind is NoteKind.UNKNOWN:
@@ -92,6 +92,9 @@ class TextView(View):
             self._write(lines.malformed(where, note.what, note.raw))
         elif kind is NoteKind.NOTICE:
             self._write(lines.notice(note.source, note.what))
+        elif kind is NoteKind.RUN:
+            where = f"{note.source}:{note.line}"
+            self._write(lines.separator(note.number, note.what, where, self.width))
         else:  # plain text, or the wrapped command's stderr: dimmed, as it is
             self._write(lines.text(note.raw or b""))
 
@@ -107,14 +110,14 @@ class TextView(View):
 
     # --- the end ------------------------------------------------------------------------
 
-    def close(self, run: Run, verdict: Verdict) -> None:
+    def close(self, stream: Stream, verdict: Verdict) -> None:
         if self.timelines:
-            for vm in run.incomplete_bootstraps:  # the others were drawn as they ended
+            for vm in stream.current.incomplete_bootstraps:  # the others: drawn as they ended
                 self._timeline(vm)
         if self.show_summary:
-            if self.stream:
+            if self.shows_events:
                 self.out.write("\n")
-            self.out.write(draw(self.console, summary(run, verdict, self.width)))
+            self.out.write(draw(self.console, summary(stream, verdict, self.width)))
         self.out.flush()
 
     def _timeline(self, vm: Vm | None) -> None:
@@ -137,8 +140,8 @@ class LiveView(TextView):
     scrollback holds only the log.
     """
 
-    def __init__(self, env: Env, run: Run, **kw: Any) -> None:
-        super().__init__(env, run, **kw)
+    def __init__(self, env: Env, stream: Stream, **kw: Any) -> None:
+        super().__init__(env, stream, **kw)
         self.env = env
         self.height = 0  # lines of panel on screen
         self.last_draw = float("-inf")
@@ -148,16 +151,22 @@ class LiveView(TextView):
     def flush(self) -> None:
         self._refresh(self.now, REFRESH)
 
+    def note(self, note: Note) -> None:
+        if note.kind is NoteKind.RUN:  # the panel starts afresh with each run
+            self.since.clear()
+            self._keys.clear()
+        super().note(note)
+
     def tick(self, now: float) -> None:
         self.now = now
         self._refresh(now, REFRESH if self.out.pending else QUIET_REFRESH)
 
-    def close(self, run: Run, verdict: Verdict) -> None:
+    def close(self, stream: Stream, verdict: Verdict) -> None:
         # The panel gives way to the end of the story: erased *before* the lines still
         # queued (the last ones often arrive with the end of input), never after them.
         self.out.flush(prefix=_erase(self.height))
         self.height = 0
-        super().close(run, verdict)
+        super().close(stream, verdict)
         self.out.flush(suffix=SHOW_CURSOR)
         _cursor_hidden(False)
 
@@ -168,7 +177,7 @@ class LiveView(TextView):
         columns, rows = self.env.terminal_size()
         drawn = draw(
             self.console,
-            panel(self.run, self.since, self.started or now, now, columns, rows - 1),
+            panel(self.stream.current, self.since, self.started or now, now, columns, rows - 1),
             width=columns,
             crop=True,  # a wrapped row would throw the next erase off by a line
         )
@@ -182,7 +191,7 @@ class LiveView(TextView):
 
     def _note_changes(self, now: float) -> None:
         """Start each VM's clock again when something happened to it."""
-        for name, vm in self.run.vms.items():
+        for name, vm in self.stream.current.vms.items():
             b, s = vm.bootstrap, vm.shutdown
             key = (
                 b.status if b else None,

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Final
 
-from castra_tail.render.text import clean, clean_lines, count, duration, plural, size, vm_counts
+from castra_tail.render.text import clean, count, duration, plural, size, vm_counts
 from castra_tail.render.theme import BOOTSTRAP_MARKS
 from castra_tail.run.records import Command
 from castra_tail.run.ssh import left_out_text
@@ -46,24 +46,24 @@ class Fact:
 NONE: Final = Fact("—", "muted")
 
 
-def title(run: Run) -> str:
-    """``castra up · summary``, from the operation (or the first command)."""
+def title(run: Run, *, numbered: bool = False) -> str:
+    """``castra up · summary`` (``run 3 · castra down · summary`` among several), from the
+    operation (or the first command)."""
     operation = run.summary.operation if run.summary else None
     if operation is None and run.commands:
         operation = run.commands[0].name
-    return f"castra {clean(operation, 20)} · summary" if operation else "summary"
+    name = f"castra {clean(operation, 20)} · summary" if operation else "summary"
+    return f"run {run.number} · {name}" if numbered else name
 
 
 def shown_vms(run: Run, limit: int = MAX_ROWS) -> tuple[list[Vm], list[Vm]]:
-    """The VMs that get a row (those with problems first, then in order) and the rest."""
+    """The VMs that get a row — those with problems first, then the rest, each in stream
+    order — and those past ``limit``."""
     vms = list(run.vms.values())
-    if len(vms) <= limit:
-        return vms, []
-    troubled = [vm for vm in vms if _troubled(vm)][:limit]
-    picked = {id(vm) for vm in troubled}
-    calm = [vm for vm in vms if id(vm) not in picked][: limit - len(troubled)]
-    picked |= {id(vm) for vm in calm}
-    return [vm for vm in vms if id(vm) in picked], [vm for vm in vms if id(vm) not in picked]
+    troubled = [vm for vm in vms if _troubled(vm)]
+    calm = [vm for vm in vms if not _troubled(vm)]
+    ordered = troubled + calm
+    return ordered[:limit], ordered[limit:]
 
 
 def _troubled(vm: Vm) -> bool:
@@ -125,27 +125,6 @@ def _shutdown(vm: Vm) -> Fact:
     signal = f" ({clean(s.signals[-1], 12).upper()})" if s.signals else ""
     tone = "sev.warn" if s.outcome == "forced" else ""
     return Fact(f"{clean(s.outcome, 20)}{signal} {duration(s.total_ms)}", tone)
-
-
-def failures(run: Run) -> list[tuple[str, str, str]]:
-    """(VM, what failed, the error's first line) for each failed bootstrap, at most MAX_ROWS."""
-    failed = [vm for vm in run.vms.values() if vm.bootstrap and vm.bootstrap.status == "failed"]
-    rows = []
-    for vm in failed[:MAX_ROWS]:
-        b = vm.bootstrap
-        assert b is not None
-        step = b.failed_step
-        at = f" at {clean(step.step, 40)}" if step else ""
-        what = f"bootstrap failed{at} after {duration(b.duration_ms)}"
-        rows.append((clean(vm.name, 40), what, _first_line(b.error or "")))
-    if len(failed) > MAX_ROWS:
-        rows.append(("", f"+{count(len(failed) - MAX_ROWS)} more", ""))
-    return rows
-
-
-def _first_line(text: str) -> str:
-    """The first line of a multi-line text that says something."""
-    return next((line for line in clean_lines(text) if line.strip()), "")
 
 
 def totals(run: Run) -> list[tuple[str, Fact]]:

@@ -15,7 +15,16 @@ from typing import Any, Final
 from castra_tail.contract import events as ev
 from castra_tail.contract.levels import Level
 from castra_tail.render.layout import ERROR, INFO, LABEL_WIDTH, WARN, Layout, fields
-from castra_tail.render.text import clean, count, duration, pad, show_bytes, size, vm_counts
+from castra_tail.render.text import (
+    clean,
+    count,
+    duration,
+    pad,
+    show_bytes,
+    size,
+    vm_counts,
+    width_of,
+)
 from castra_tail.render.theme import MARKS, STEP_MARKS, Palette
 from castra_tail.render.transcript import Transcript
 from castra_tail.run.ssh import left_out_text, ssh_of
@@ -70,6 +79,12 @@ class Lines:
     def notice(self, source: str, text: str) -> str:
         """One line about a source (a followed file replaced or truncated)."""
         return self.line(None, WARN, "↻", "input", f"{clean(source)} {clean(text)}")
+
+    def separator(self, number: int, command: str, where: str, width: int) -> str:
+        """``── run 2 · up · up.ndjson:24 ─────``: another run begins."""
+        words = [f"run {number}", *([clean(command, 40)] if command else []), clean(where, 80)]
+        head = f"── {' · '.join(words)} "
+        return self.layout.p.wrap("heading", head + "─" * max(2, width - width_of(head))) + "\n"
 
     def text(self, raw: bytes) -> str:
         """A line that is not JSON (castra's stderr), dimmed, as it is."""

@@ -12,11 +12,14 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from castra_tail.render import facts
+from castra_tail.render import facts, runs, why
 from castra_tail.render.facts import HEADERS
 from castra_tail.render.text import clean
+from castra_tail.run.failures import failures_of
 from castra_tail.run.state import Run
+from castra_tail.run.stream import Stream
 from castra_tail.run.verdict import Verdict
+from castra_tail.run.vm import Vm
 
 _ESCAPES: Final = str.maketrans(
     {
@@ -83,30 +86,89 @@ def code(text: str, *, cell: bool = True) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def markdown(run: Run, verdict: Verdict) -> str:
-    """The whole report."""
+def markdown(stream: Stream, verdict: Verdict) -> str:
+    """The whole report: the runs (when several), the last run in full, the verdict."""
     head, _ = facts.verdict(verdict)
     icon = "✅" if verdict.ok else "❌"
-    name = facts.title(run).removesuffix(" · summary").replace("summary", "castra-tail")
+    run = stream.detail
+    several = runs.several(stream)
+    name = facts.title(run, numbered=several) if run is not None else "castra-tail"
+    name = name.removesuffix(" · summary").replace("summary", "castra-tail")
     out = [f"### {icon} {md(name)}: {md(head.text[2:])} (exit {int(verdict.status)})", ""]
-    if run.vms:
-        out += _vm_table(run)
-    failures = facts.failures(run)
-    if failures:
-        out += ["**Failures**", ""]
-        out += [_failure(vm, what, error) for vm, what, error in failures]
-        out.append("")
-    out += ["| total | |", "| --- | --- |"]
-    out += [f"| {md(label)} | {md(fact.text)} |" for label, fact in facts.totals(run)]
+    if several:
+        out += _runs_table(stream)
+    if run is not None:
+        if run.plan_only:
+            out += _plan_table(run)
+        elif run.vms:
+            out += _vm_table(run)
+        out += _failures(run)
+        out += ["| total | |", "| --- | --- |"]
+        out += [f"| {md(label)} | {md(fact.text)} |" for label, fact in facts.totals(run)]
     if not verdict.ok:
         out += ["", *(f"- {md(reason)}" for reason in verdict.reasons)]
     return "\n".join(out) + "\n"
 
 
-def _failure(vm: str, what: str, error: str) -> str:
-    if not vm:
-        return f"- {md(what)}"
-    return f"- **{md(vm)}** {md(what)}" + (f": {code(error, cell=False)}" if error else "")
+def _table(headers: tuple[str, ...], rows: list[list[str]]) -> list[str]:
+    return [
+        "| " + " | ".join(headers) + " |",
+        "| " + " | ".join("---" for _ in headers) + " |",
+        *("| " + " | ".join(cells) + " |" for cells in rows),
+    ]
+
+
+def _runs_table(stream: Stream) -> list[str]:
+    shown, passed, failed = runs.shown_runs(stream.records())
+    rows = [[md(fact.text) for fact in runs.run_row(r)] for r in shown]
+    out = ["**Runs**", "", *_table(runs.RUN_HEADERS, rows)]
+    more = runs.rest_of_runs(passed, failed)
+    return [*out, *(["", md(more)] if more else []), ""]
+
+
+def _plan_table(run: Run) -> list[str]:
+    vms, more = runs.planned_vms(run)
+    rows = [[md(fact.text) for fact in row] for row in runs.plan_rows(vms)]
+    out = _table(runs.PLAN_HEADERS, rows)
+    if more:
+        out += ["", f"+{more:,} more planned VMs"]
+    return [*out, "", md(runs.planned(run).text), "", *_ssh_notes(vms)]
+
+
+def _ssh_notes(vms: list[Vm]) -> list[str]:
+    notes = facts.ssh_notes(vms)
+    return ["", *(f"- ⚠️ **{md(name)}** {md(note)}" for name, note in notes)] if notes else []
+
+
+def _failures(run: Run) -> list[str]:
+    """What failed and why: each failure a list item, its error in full in a code block
+    under it, then the failed step's detail and the remediations."""
+    found = failures_of(run)
+    if not found:
+        return []
+    out = ["**Failures**", ""]
+    for f in found[: why.MAX_SHOWN]:
+        w = why.why(f)
+        at = f" ({md(w.where)})" if w.where else ""
+        out.append(f"- **{md(w.who)}** {md(w.what)}{at}")
+        if w.error:
+            out += block(w.error, indent="  ")
+        if w.step:
+            out.append(f"  - {md(w.step)}")
+        out += [f"  - ↳ {md(remedy)}" for remedy in w.remedies]
+    more = why.rest(found)
+    return [*out, *([f"- {md(more)}"] if more else []), ""]
+
+
+def block(lines: list[str], indent: str = "") -> list[str]:
+    """Stream lines as a fenced code block: shown as they are, one per line, never markup.
+
+    The fence is longer than any run of backticks in them, so none can close it.
+    """
+    text = [clean(line) for line in lines]
+    ticks = max((len(t) for line in text for t in _TICKS.findall(line)), default=0)
+    fence = "`" * max(3, ticks + 1)
+    return [f"{indent}{fence}", *(f"{indent}{line}" for line in text), f"{indent}{fence}"]
 
 
 def _vm_table(run: Run) -> list[str]:
@@ -119,11 +181,9 @@ def _vm_table(run: Run) -> list[str]:
     ]
     for vm in vms:
         cells = [md(fact.text) for fact in facts.vm_row(vm)]
-        cells.append(code(vm.ssh) if vm.ssh else "—")
+        cells.append(code(vm.ssh) if vm.ssh and vm.is_up else "—")
         out.append("| " + " | ".join(cells) + " |")
-    notes = facts.ssh_notes(vms)
-    if notes:
-        out += ["", *(f"- ⚠️ **{md(name)}** {md(note)}" for name, note in notes)]
+    out += _ssh_notes(vms)
     if rest:
         out += ["", md(facts.rest_of_vms(rest))]
     dropped = facts.dropped_vms(run)

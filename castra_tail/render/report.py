@@ -13,26 +13,47 @@ import msgspec
 
 from castra_tail import CONTRACT_VERSION, __version__
 from castra_tail.contract.levels import LEVEL_NAMES
+from castra_tail.render import why
 from castra_tail.render.text import os_text
+from castra_tail.run.failures import Failure
+from castra_tail.run.log import RunRecord
+from castra_tail.run.records import Plan
 from castra_tail.run.state import Run
+from castra_tail.run.stream import Stream
 from castra_tail.run.verdict import Verdict
 from castra_tail.run.vm import Bootstrap, Vm
 
 
-def report(run: Run, verdict: Verdict) -> dict[str, Any]:
-    """The JSON report of a finished run."""
-    return {
+def report(stream: Stream, verdict: Verdict) -> dict[str, Any]:
+    """The JSON report: the verdict over the runs chosen, the runs, the last run in full."""
+    run = stream.detail
+    document: dict[str, Any] = {
         "castra_tail": __version__,
         "contract": CONTRACT_VERSION,
         "exit_code": int(verdict.status),
         "ok": verdict.ok,
         "reasons": list(verdict.reasons),
-        "interrupted": run.interrupted,
+        "interrupted": stream.interrupted,
+        "lines": stream.lines,
+        "runs": [_record(r, stream) for r in stream.records()],
+        "runs_read": stream.runs,
+        "runs_not_listed": stream.log.dropped,
+        "problems": [_problem(f) for r in stream.records() for f in r.failures],
+    }
+    if run is not None:
+        document["run"] = run.number
+        document |= run_detail(run)
+    return document
+
+
+def run_detail(run: Run) -> dict[str, Any]:
+    """Everything known of one run kept whole: its VMs, commands, totals, lines not read."""
+    return {
         "incomplete": run.missing,
+        "plan_only": run.plan_only,
         "vms": [_vm(vm) for vm in run.vms.values()],
         "vms_not_tracked": run.vms_not_tracked,
         "totals": {
-            "lines": run.lines,
             "events": run.events,
             "by_type": run.by_type,
             "by_family": run.by_family,
@@ -53,12 +74,54 @@ def report(run: Run, verdict: Verdict) -> dict[str, Any]:
         "commands": [_fields(c) for c in run.commands],
         "harness": run.harness.counts() | {"items": dict(run.harness.items)},
         "summary": msgspec.to_builtins(run.summary) if run.summary is not None else None,
+        "remediations": run.remediations,
         "malformed_count": run.malformed,
         "malformed": [
             {"source": p.where.source, "line": p.where.line, "reason": p.reason}
             for p in run.problems
         ],
         "unknown_types": dict(run.unknown_types),
+    }
+
+
+def _record(r: RunRecord, stream: Stream) -> dict[str, Any]:
+    """A run's row, and its whole detail when it was kept (``--run`` chose it)."""
+    row = {
+        "number": r.number,
+        "command": r.command,
+        "source": r.source,
+        "line": r.line,
+        "ok": r.ok,
+        "exit_code": r.exit_code,
+        "vms": {"total": r.vms_total, "ok": r.vms_ok, "failed": r.vms_failed},
+        "duration_ms": r.duration_ms,
+        "events": r.events,
+        "malformed": r.malformed,
+        "plan_only": r.plan_only,
+        "interrupted": r.interrupted,
+        "reasons": list(r.reasons),
+    }
+    kept = next((run for run in stream.chosen if run.number == r.number), None)
+    if kept is not None and stream.selection.explicit:
+        row["detail"] = run_detail(kept)
+    return row
+
+
+def _problem(f: Failure) -> dict[str, Any]:
+    """A failure as the report lists it: the words the summary says, and the data."""
+    w = why.why(f)
+    return {
+        "run": f.run,
+        "vm": f.vm,
+        "command": f.command,
+        "what": w.what,
+        "detail": "\n".join(f.error) or None,
+        "detail_lines": f.error_lines,
+        "step_detail": f.step_detail,
+        "remediation": list(f.remediation),
+        "source": f.source,
+        "line": f.line,
+        "level": "error",
     }
 
 
@@ -91,14 +154,7 @@ def _vm(vm: Vm) -> dict[str, Any]:
         "name": vm.name,
         "state": vm.state,
         "phase": vm.phase,
-        "plan": None
-        if plan is None
-        else {
-            "mode": plan.mode,
-            "action": plan.action,
-            "reason": plan.reason,
-            "warnings": plan.warnings,
-        },
+        "plan": None if plan is None else _plan(plan),
         "ssh": vm.ssh,
         "ssh_left_out": [{"what": part.what, "why": part.why} for part in vm.ssh_left_out],
         "overlay_path": vm.overlay_path,
@@ -109,6 +165,12 @@ def _vm(vm: Vm) -> dict[str, Any]:
         "warnings": vm.warnings,
         "errors": vm.errors,
     }
+
+
+def _plan(plan: Plan) -> dict[str, Any]:
+    fields = _fields(plan)
+    del fields["ssh"]  # the vm's "ssh" and "ssh_left_out" say it
+    return fields
 
 
 def _bootstrap(b: Bootstrap | None) -> dict[str, Any] | None:

@@ -1,6 +1,10 @@
-"""The final summary on a terminal: a table per VM, the totals, the verdict (Rich).
+"""The final summary on a terminal: the runs, the last run in full, the verdict (Rich).
 
-The words come from ``facts``; this module lays them out and colours them.
+When several runs were read, a table of them comes first; then the run shown
+in full (the last one chosen): a table per VM — or, for a plan-only run, its
+plan — how to connect, what failed and why, the totals; then the verdict,
+which covers every run chosen. The words come from ``facts``, ``runs`` and
+``why``; this module lays them out and colours them.
 """
 
 from __future__ import annotations
@@ -10,38 +14,75 @@ from rich.console import Group, JustifyMethod, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from castra_tail.render import facts
+from castra_tail.render import facts, runs, why
 from castra_tail.render.facts import HEADERS, Fact
 from castra_tail.render.text import clean, pad, width_of
+from castra_tail.run.failures import failures_of
 from castra_tail.run.state import Run
+from castra_tail.run.stream import Stream
 from castra_tail.run.verdict import Verdict
+from castra_tail.run.vm import Vm
 
 
-def summary(run: Run, verdict: Verdict, width: int) -> RenderableType:
+def summary(stream: Stream, verdict: Verdict, width: int) -> RenderableType:
     """The whole summary, drawn for ``width`` columns."""
     parts: list[RenderableType] = []
-    if run.vms:
-        parts += _vm_table(run, width)
+    several = runs.several(stream)
+    if several:
+        parts += _runs_table(stream)
+    run = stream.detail
+    if run is not None:
+        title = facts.title(run, numbered=several)
+        if run.plan_only:
+            parts += _plan_table(run, title)
+        elif run.vms:
+            parts += _vm_table(run, width, title)
         parts += _failures(run)
-    parts.append(_totals(run))
+        parts.append(_totals(run))
     head, rest = facts.verdict(verdict)
     parts.append(Text.assemble(_text(head), f" {rest}"))
     return Group(*parts)
+
+
+def _runs_table(stream: Stream) -> list[RenderableType]:
+    rows, passed, failed = runs.shown_runs(stream.records())
+    table = Table(box=box.SIMPLE_HEAD, title="runs", title_style="heading", pad_edge=False)
+    for header in runs.RUN_HEADERS:
+        table.add_column(header, no_wrap=header != "result", justify="left")
+    for record in rows:
+        table.add_row(*(_text(fact) for fact in runs.run_row(record)))
+    parts: list[RenderableType] = [table]
+    more = runs.rest_of_runs(passed, failed)
+    if more:
+        parts.append(Text(f" {more}", style="muted"))
+    return [*parts, Text("")]
+
+
+def _plan_table(run: Run, title: str) -> list[RenderableType]:
+    table = Table(box=box.SIMPLE_HEAD, title=title, title_style="heading", pad_edge=False)
+    for header in runs.PLAN_HEADERS:
+        table.add_column(header, no_wrap=header in ("VM", "action", "mode", "payload"))
+    vms, more = runs.planned_vms(run)
+    for row in runs.plan_rows(vms):
+        table.add_row(*(_text(fact) for fact in row))
+    parts: list[RenderableType] = [table]
+    if more:
+        parts.append(Text(f" +{more:,} more planned VMs", style="muted"))
+    parts.append(_text(runs.planned(run)))
+    return [*parts, *_ssh_notes(vms), Text("")]
 
 
 def _text(fact: Fact) -> Text:
     return Text(fact.text, style=fact.tone)
 
 
-def _vm_table(run: Run, width: int) -> list[RenderableType]:
+def _vm_table(run: Run, width: int, title: str) -> list[RenderableType]:
     vms, rest = facts.shown_vms(run)
     rows = [facts.vm_row(vm) for vm in vms]
-    ssh = [clean(vm.ssh) if vm.ssh else "—" for vm in vms]
-    any_ssh = any(vm.ssh for vm in vms)
+    ssh = [clean(vm.ssh) if vm.ssh and vm.is_up else "—" for vm in vms]
+    any_ssh = any(vm.ssh and vm.is_up for vm in vms)
     in_table = any_ssh and _natural_width(rows, ssh) <= width
-    table = Table(
-        box=box.SIMPLE_HEAD, title=facts.title(run), title_style="heading", pad_edge=False
-    )
+    table = Table(box=box.SIMPLE_HEAD, title=title, title_style="heading", pad_edge=False)
     for header in HEADERS:
         justify: JustifyMethod = "right" if header in ("warn", "err") else "left"
         table.add_column(header, justify=justify, no_wrap=header != "slowest")
@@ -56,28 +97,33 @@ def _vm_table(run: Run, width: int) -> list[RenderableType]:
     dropped = facts.dropped_vms(run)
     if dropped:
         parts.append(Text(f" {dropped}", style="muted"))
-    if any_ssh and not in_table:
+    up = [vm for vm in vms if vm.ssh and vm.is_up]  # a VM stopped cannot be connected to
+    if up and not in_table:
         # One unbroken line per VM, whatever the width: a wrapped command can't be pasted.
-        name_width = max(width_of(clean(vm.name, 40)) for vm in vms if vm.ssh)
+        name_width = max(width_of(clean(vm.name, 40)) for vm in up)
         parts.append(Text("connect", style="heading"))
         parts += [
             Text.assemble(
                 (f"  {pad(clean(vm.name, 40), name_width)}  ", "heading"),
-                (clean(vm.ssh), "ssh"),
+                (clean(vm.ssh or ""), "ssh"),
                 no_wrap=True,
                 overflow="ignore",
             )
-            for vm in vms
-            if vm.ssh
+            for vm in up
         ]
-    notes = facts.ssh_notes(vms)
-    parts += [
-        Text.assemble(("  ! ", "sev.warn"), (f"{name}: ", "heading"), (note, "sev.warn"))
-        for name, note in notes
-    ]
-    if notes or (any_ssh and not in_table):
+    notes = _ssh_notes(vms)
+    parts += notes
+    if notes or (up and not in_table):
         parts.append(Text(""))
     return parts
+
+
+def _ssh_notes(vms: list[Vm]) -> list[RenderableType]:
+    """What each VM's ssh command leaves out, and why: one warning line each."""
+    return [
+        Text.assemble(("  ! ", "sev.warn"), (f"{name}: ", "heading"), (note, "sev.warn"))
+        for name, note in facts.ssh_notes(vms)
+    ]
 
 
 def _natural_width(rows: list[list[Fact]], ssh: list[str]) -> int:
@@ -90,21 +136,31 @@ def _natural_width(rows: list[list[Fact]], ssh: list[str]) -> int:
 
 
 def _failures(run: Run) -> list[RenderableType]:
-    """What failed and why, one VM a line: the first thing to read at 2 a.m."""
-    rows = facts.failures(run)
-    if not rows:
+    """What failed and why, in full: the first thing to read at 2 a.m.
+
+    Each failure's lines hang under its headline, wrapped in their own column.
+    """
+    found = failures_of(run)
+    if not found:
         return []
     grid = Table.grid(padding=(0, 1))
-    grid.add_column(no_wrap=True)
+    grid.add_column(no_wrap=True, width=3)
     grid.add_column()
-    for vm, what, error in rows:
-        if not vm:
-            grid.add_row(Text(f"  {what}", style="muted"), Text(""))
-            continue
-        grid.add_row(
-            Text(f"  ✗ {vm}", style="bad"), Text.assemble(f"{what}: ", (error, "sev.error"))
-        )
-    return [Text("failures", style="heading"), grid, Text("")]
+    for f in found[: why.MAX_SHOWN]:
+        w = why.why(f)
+        at = (f" ({w.where})", "muted") if w.where else ""
+        grid.add_row(Text("  ✗", style="bad"), Text.assemble((w.who, "bad"), f" {w.what}", at))
+        for line in w.error:
+            grid.add_row("", Text(line, style="sev.error"))
+        if w.step:
+            grid.add_row("", Text(w.step))
+        for remedy in w.remedies:
+            grid.add_row("", Text(f"↳ {remedy}", style="hint"))
+    parts: list[RenderableType] = [Text("failures", style="heading"), grid]
+    more_failures = why.rest(found)
+    if more_failures:
+        parts.append(Text(f"  {more_failures}", style="muted"))
+    return [*parts, Text("")]
 
 
 def _totals(run: Run) -> Table:

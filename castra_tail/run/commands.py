@@ -19,15 +19,10 @@ _STATUS: Final = {
 class Commands:
     """Tracks ``command.*`` events: each command, how many of each, and those left open."""
 
-    def __init__(self, *, part: bool = False) -> None:
-        #: A part of a stream read in parallel keeps the ``orphans`` (see merge.py).
-        self.part = part
+    def __init__(self) -> None:
         self.commands: list[Command] = []  # the first MAX_COMMANDS, in order
         self.totals: dict[str, dict[str, int]] = {}  # name → status → how many
         self.open: dict[str, list[Command]] = {}  # accepted, not yet ended, by name
-        #: In a part: commands that ended with no accepted one before them in the part;
-        #: they end the part before's open ones when parts are merged.
-        self.orphans: list[Command] = []
 
     def handlers(self) -> dict[type, Callable[[Any], None]]:
         """What each event type this tracker follows does to it."""
@@ -50,8 +45,6 @@ class Commands:
                     waiting = self.open[name] = []
                 if len(waiting) < MAX_COMMANDS:
                     waiting.append(command)
-            elif ends and self.part and len(self.orphans) < MAX_COMMANDS:
-                self.orphans.append(command)
         self.tally(name, status, 1)
         command.status = status
         command.detail = keep(e.detail) if e.detail is not None else command.detail

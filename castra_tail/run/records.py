@@ -76,23 +76,58 @@ class Ending(msgspec.Struct, frozen=True, gc=False, tag=True):
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """The planner's decision for a VM: what the summary and the JSON report show of it."""
+    """The planner's decision for a VM, with what it planned to run: all the plan's fields."""
 
     mode: str
     action: str
     reason: str
     warnings: tuple[str, ...] = ()
     ssh: Ssh = Ssh(None)
+    trigger: str | None = None
+    script_path: str | None = None
+    payload_path: str | None = None
+    payload_bytes: int | None = None
+    remote_dir: str | None = None
+    handshake_timeout_secs: int | None = None
+    env_keys: tuple[str, ...] = ()
+    verify_command: str | None = None
+    verify_path: str | None = None
+    artifact_hash: str | None = None
+    metadata_path: str | None = None
 
     @classmethod
     def of(cls, e: ev.BootstrapPlanned) -> Plan:
         """The plan a ``bootstrap.planned`` event reports."""
-        warnings = [keep(w) for w in e.warnings[:MAX_WARNINGS]]
-        if len(e.warnings) > MAX_WARNINGS:
-            warnings.append(f"… (+{len(e.warnings) - MAX_WARNINGS:,} more warnings)")
+        warnings = _capped(e.warnings, "warnings")
         ssh = ssh_of(e.ssh) if e.ssh is not None else Ssh(None)
         ssh = Ssh(keep(ssh.command), ssh.left_out)  # a left-out part is already cut short
-        return cls(keep(e.mode), keep(e.action), keep(e.reason), tuple(warnings), ssh)
+        verify = e.verify
+        return cls(
+            keep(e.mode),
+            keep(e.action),
+            keep(e.reason),
+            warnings,
+            ssh,
+            trigger=keep(e.trigger),
+            script_path=keep(e.script_path),
+            payload_path=keep(e.payload_path),
+            payload_bytes=e.payload_bytes,
+            remote_dir=keep(e.remote_dir),
+            handshake_timeout_secs=e.handshake_timeout_secs,
+            env_keys=_capped(e.env_keys, "keys"),
+            verify_command=keep(verify.command) if verify else None,
+            verify_path=keep(verify.path) if verify else None,
+            artifact_hash=keep(e.artifact_hash),
+            metadata_path=keep(e.metadata_path),
+        )
+
+
+def _capped(values: list[str], what: str) -> tuple[str, ...]:
+    """A list from the stream as kept: the first MAX_WARNINGS, then how many more there were."""
+    kept = [keep(v) for v in values[:MAX_WARNINGS]]
+    if len(values) > MAX_WARNINGS:
+        kept.append(f"… (+{len(values) - MAX_WARNINGS:,} more {what})")
+    return tuple(kept)
 
 
 @dataclass(slots=True)

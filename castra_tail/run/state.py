@@ -10,6 +10,7 @@ through ``keep``: however long they are, a few KiB each.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from typing import Any, Final
@@ -25,6 +26,11 @@ from castra_tail.run.vm import Vm
 from castra_tail.run.vms import MAX_VMS, Fleet
 
 MAX_RECORDS: Final = 1_000
+#: Characters of a malformed line kept as a sample.
+SAMPLE: Final = 60
+#: Remediations kept per VM, and about no VM.
+MAX_REMEDIATIONS: Final = 5
+_NAMED: Final = re.compile(r"\s*→\s*([^\s:]+):")
 
 _WARN: Final = int(Level.WARN)  # a plain int: the enum's attribute lookup shows in profiles
 
@@ -32,14 +38,14 @@ _WARN: Final = int(Level.WARN)  # a plain int: the enum's attribute lookup shows
 class Run:
     """The state of everything read so far."""
 
-    def __init__(self, *, part: bool = False, max_vms: int = MAX_VMS) -> None:
-        #: True for a part of a stream read in parallel (see merge.py): its trackers
-        #: keep what they need to be joined onto the part before it.
-        self.part = part
-        self.fleet = Fleet(part=part, max_vms=max_vms)
-        self.cmds = Commands(part=part)
+    def __init__(self, number: int = 1, *, max_vms: int = MAX_VMS) -> None:
+        #: Its place in the stream: run 1, 2, … (see stream.py).
+        self.number = number
+        #: Where its first event was read.
+        self.where: Where | None = None
+        self.fleet = Fleet(max_vms=max_vms)
+        self.cmds = Commands()
         self.transcript = Transcript()
-        self.lines = 0
         self.by_class: dict[type, int] = dict.fromkeys(ev.EVENT_TYPES, 0)
         self.by_level = [0] * len(Level)
         #: The first event seen at each level.
@@ -50,9 +56,13 @@ class Run:
         self.malformed = 0
         self.text_lines = 0
         self.problems: list[Problem] = []
+        #: The start of the first malformed line (to say what a stream of no events holds).
+        self.sample: str | None = None
         self.unknown_types: Counter[str] = Counter()
         #: Compressed inputs cut short or corrupt: ``source: problem`` (the stream is incomplete).
         self.broken: list[str] = []
+        #: What messages about no VM said to do (their ``remediation``), the first few.
+        self.remediations: list[str] = []
         self.interrupted = False
         self.finished = False
         self._handlers = self._bind()
@@ -73,6 +83,8 @@ class Run:
     def add(self, event: ev.Event, level: Level, source: str, line: int) -> None:
         """Account for one decoded event at its attention level (the hot path: keep it lean)."""
         cls = event.__class__
+        if self.where is None:
+            self.where = Where(source, line)
         self.by_class[cls] += 1
         self.by_level[level] += 1
         if level >= _WARN or self.firsts[level] is None:
@@ -92,11 +104,19 @@ class Run:
                 return
             if level >= Level.ERROR:
                 vm.errors += 1
+                if vm.first_error is None:
+                    vm.first_error = Where(source, line)
             else:
                 vm.warnings += 1
 
-    def add_malformed(self, reason: str, source: str, line: int, *, text: bool) -> None:
-        """Account for a line that is not a valid event."""
+    def add_malformed(
+        self, reason: str, source: str, line: int, *, text: bool, raw: bytes | None = None
+    ) -> None:
+        """Account for a line that is not a valid event (``raw``: the line, if it was kept)."""
+        if self.sample is None and raw is not None:
+            self.sample = raw[:SAMPLE].decode("utf-8", "replace") + (
+                "…" if len(raw) > SAMPLE else ""
+            )
         self.malformed += 1
         if text:
             self.text_lines += 1
@@ -114,6 +134,14 @@ class Run:
 
     def _message(self, e: ev.Message) -> None:
         bump(self.messages, keep(e.severity))  # an unknown severity is kept as it is, up to the cap
+        if e.remediation:
+            # Castra's own messages name their VM in the text: "→ web-0: …" (SCHEMA.md).
+            named = e.vm or _NAMED.match(e.text)
+            vm = self.fleet.find(named if isinstance(named, str) else named[1]) if named else None
+            said = vm.remediations if vm is not None else self.remediations
+            remedy = keep(e.remediation)
+            if remedy not in said and len(said) < MAX_REMEDIATIONS:
+                said.append(remedy)
 
     def _cleanup(self, e: ev.Cleanup) -> None:
         bump(self.cleanup["dry_run" if e.dry_run else "real"], keep(e.category or "?"), e.bytes)
@@ -187,11 +215,6 @@ class Run:
         return self.transcript.usage_events
 
     @property
-    def events(self) -> int:
-        """How many valid events were read."""
-        return sum(self.by_level)
-
-    @property
     def first_at_level(self) -> dict[Level, Notable]:
         """The first event seen at each level."""
         return {Level(i): n for i, n in enumerate(self.firsts) if n is not None}
@@ -218,19 +241,42 @@ class Run:
 
     @property
     def missing(self) -> list[str]:
-        """What a finished stream lacks to be complete, in words (empty when complete).
+        """What the run left open, in words (empty when it is complete).
 
-        A compressed input cut short always leaves it incomplete. Otherwise a stream
-        with no command and no bootstrap in it (a harness-only transcript, a bare log
-        of messages) has nothing to complete.
+        SCHEMA.md: a run is unfinished only where something it started is left
+        open — a bootstrap started and never completed or failed, a shutdown
+        requested and never completed, a command accepted and never ended — or
+        where its input was cut (a compressed file cut short). A missing
+        ``summary`` alone is not: Castra's own code has no source for it yet.
         """
         gaps = list(self.broken)
         gaps += [f"bootstrap of {vm.name} never finished" for vm in self.incomplete_bootstraps]
+        gaps += [
+            f"shutdown of {vm.name} never completed"
+            for vm in self.vms.values()
+            if vm.shutdown is not None and vm.shutdown.outcome is None
+        ]
         gaps += [f"command {c.name!r} never completed" for c in self.open_commands]
-        # A rejected command never ran: nothing after it is owed.
-        has_work = any(c.status != "rejected" for c in self.commands) or any(
-            vm.bootstrap is not None for vm in self.vms.values()
-        )
-        if has_work and self.summary is None:
-            gaps.append("no summary event")
         return gaps
+
+    @property
+    def plan_only(self) -> bool:
+        """A dry run (``castra up --plan``): bootstraps planned, nothing launched or started."""
+        vms = self.vms.values()
+        return any(vm.plan is not None for vm in vms) and not any(
+            vm.pid is not None
+            or vm.overlay_path is not None
+            or vm.shutdown is not None
+            or (vm.bootstrap is not None and vm.bootstrap.status != "planned")
+            for vm in vms
+        )
+
+    @property
+    def has_command(self) -> bool:
+        """Whether a ``command.*`` event was read in it."""
+        return bool(self.cmds.totals)
+
+    @property
+    def events(self) -> int:
+        """How many valid events were read."""
+        return sum(self.by_level)

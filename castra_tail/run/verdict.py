@@ -1,17 +1,37 @@
-"""The exit status, and why: what CI learns from a run."""
+"""The exit status, and why: what CI learns from a stream of runs.
+
+Each run is judged on its own (``reasons_of``): events at or above
+``--fail-on``, something left open, malformed lines under ``--strict``. The
+stream's verdict covers the runs chosen (all by default) and names the failed
+ones; a stream with no event in it at all is not a pass: there was nothing to
+judge.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from castra_tail.contract.levels import Level
 from castra_tail.run.state import Run
 from castra_tail.status import ExitStatus
 
+if TYPE_CHECKING:
+    from castra_tail.run.log import RunRecord
+    from castra_tail.run.stream import Stream
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """What fails a run: events at or above ``fail_on`` (None: never), and ``strict``."""
+
+    fail_on: Level | None = Level.ERROR
+    strict: bool = False
+
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """The exit status of a finished run with the reasons behind it."""
+    """The exit status of a finished stream with the reasons behind it."""
 
     status: int
     reasons: tuple[str, ...]
@@ -22,22 +42,14 @@ class Verdict:
         return self.status == ExitStatus.OK
 
 
-def judge(
-    run: Run,
-    fail_on: Level | None,
-    *,
-    strict: bool,
-    signal: int | None = None,
-    command_status: int = 0,
-) -> Verdict:
-    """Decide the exit status of ``run``.
+def reasons_of(run: Run, policy: Policy) -> tuple[str, ...]:
+    """Why ``run`` fails (empty when it passes).
 
-    ``fail_on`` None means never fail on events. An incomplete stream (a log cut
-    short) counts at error level, so it cannot pass CI by accident. A signal
-    that stopped the reading (``128 + signal``, 130 for Ctrl-C) comes first, then
-    a wrapped command's own failure, then the stream's verdict.
+    Something left open counts at error level, so a log cut short cannot pass CI
+    by accident; a run stopped by a signal was not cut short.
     """
     reasons: list[str] = []
+    fail_on = policy.fail_on
     if fail_on is not None:
         hits = sum(run.by_level[fail_on:])
         if hits:
@@ -54,10 +66,84 @@ def judge(
         missing = run.missing
         if fail_on <= Level.ERROR and not run.interrupted and missing:
             reasons.append(f"incomplete: {'; '.join(missing)}")
-    if strict and run.malformed:
+    if policy.strict and run.malformed:
         plural = "s" if run.malformed > 1 else ""
         reasons.append(f"{run.malformed} malformed line{plural} (--strict)")
-    if run.interrupted:
+    return tuple(reasons)
+
+
+def judge_run(
+    run: Run,
+    fail_on: Level | None = Level.ERROR,
+    *,
+    strict: bool = False,
+    signal: int | None = None,
+) -> Verdict:
+    """The verdict of one run alone, as a stream of that one run would have it."""
+    reasons = reasons_of(run, Policy(fail_on, strict))
+    return decide(reasons, interrupted=run.interrupted, signal=signal)
+
+
+def judge(stream: Stream, *, signal: int | None = None, command_status: int = 0) -> Verdict:
+    """The verdict of the runs chosen (all of them without ``--run``)."""
+    records = stream.records()
+    policy = stream.policy
+    if sum(r.events for r in records) == 0 and policy.fail_on is not None:
+        said = tuple(reason for r in records for reason in r.reasons)  # a cut archive says so
+        reasons: tuple[str, ...] = (*said, nothing_to_judge(stream))
+    elif len(records) == 1:
+        reasons = records[0].reasons
+    else:
+        reasons = _failed_runs(stream, records)
+    return decide(
+        reasons, interrupted=stream.interrupted, signal=signal, command_status=command_status
+    )
+
+
+def _failed_runs(stream: Stream, records: list[RunRecord]) -> tuple[str, ...]:
+    """``2 of 3 runs failed: run 2 (up): …; run 3 (down): …`` (the first few named)."""
+    failed = [r for r in records if not r.ok]
+    total, count = len(records), len(failed)
+    if not stream.selection.explicit:  # every run: some may have been only counted
+        total, count = stream.log.total, stream.log.failed_total
+    if not count:
+        return ()
+    named = "; ".join(f"run {r.number} ({r.command or '?'}): {r.reasons[0]}" for r in failed[:3])
+    more = f"; +{count - 3:,} more" if count > 3 else ""
+    return (f"{count:,} of {total:,} runs failed: {named}{more}",)
+
+
+def nothing_to_judge(stream: Stream) -> str:
+    """Why a stream without one event does not pass, and what its lines were."""
+    run = stream.current
+    if not stream.lines or not run.malformed:
+        return "no Castra events in the input (it was empty)"
+    first = run.problems[0] if run.problems else None
+    at = f"line {first.where.line}" if first else "a line"
+    sample = f" {run.sample}" if run.sample else ""
+    lines = f"{run.malformed:,} line{'s' * (run.malformed != 1)}"
+    if first and all(p.reason == 'missing "type"' for p in run.problems):
+        kind = f'{lines} of JSON without "type", e.g. {at}{sample}'
+    elif run.text_lines == run.malformed:
+        kind = f"{lines} of plain text, e.g. {at}{sample}"
+    else:
+        kind = f"{lines}, none a valid event (e.g. {at}: {first.reason if first else '?'})"
+    return f"no Castra events in the input: {kind} — is this a Castra event stream?"
+
+
+def decide(
+    reasons: tuple[str, ...],
+    *,
+    interrupted: bool = False,
+    signal: int | None = None,
+    command_status: int = 0,
+) -> Verdict:
+    """The exit status that ``reasons`` make.
+
+    A signal that stopped the reading (``128 + signal``, 130 for Ctrl-C) comes
+    first, then a wrapped command's own failure, then the runs' verdict.
+    """
+    if interrupted:
         status = 128 + signal if signal else ExitStatus.INTERRUPTED
         return Verdict(status, ("interrupted", *reasons))
     if command_status:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from castra_tail.contract import events as ev
-from castra_tail.run.records import Ending, Plan, Step, keep
+from castra_tail.run.records import Ending, Plan, Step, Where, keep
 from castra_tail.run.ssh import LeftOut
 
 MAX_STEPS: Final = 1_000
@@ -43,9 +43,6 @@ class Bootstrap:
     stamp: str | None = None
     #: What created it: "planned", "started", or "implicit" (an event out of order).
     origin: str = "planned"
-    #: Only in a part of a stream read in parallel: the steps and ending that may continue
-    #: the bootstrap of the part before, replayed onto it when the parts are merged.
-    log: list[Step | Ending] | None = None
 
     def add_step(self, step: Step) -> None:
         """A stage finished."""
@@ -55,7 +52,6 @@ class Bootstrap:
             self.steps.append(step)
         else:
             self.steps_dropped += 1
-        self._logged(step)
 
     def end(self, ending: Ending) -> None:
         """It ended: completed, or failed with an error."""
@@ -64,19 +60,6 @@ class Bootstrap:
             self.error = ending.error
         else:
             self.stamp = ending.stamp
-        self._logged(ending)
-
-    def replay(self, log: list[Step | Ending]) -> None:
-        """Apply what the part of the stream that came after logged."""
-        for entry in log:
-            if isinstance(entry, Step):
-                self.add_step(entry)
-            else:
-                self.end(entry)
-
-    def _logged(self, entry: Step | Ending) -> None:
-        if self.log is not None and len(self.log) < 2 * MAX_STEPS:
-            self.log.append(entry)
 
     @property
     def ended(self) -> bool:
@@ -126,11 +109,27 @@ class Vm:
     reclaimed_bytes: int = 0
     warnings: int = 0
     errors: int = 0
+    #: Where the first event at error level about it was read.
+    first_error: Where | None = None
+    #: What messages about it said to do (their ``remediation``), the first few.
+    remediations: list[str] = field(default_factory=list)
 
     @property
     def ssh(self) -> str | None:
         """The ready-to-paste ssh command of the latest plan, if it had one."""
         return self.plan.ssh.command if self.plan is not None else None
+
+    @property
+    def is_up(self) -> bool:
+        """Whether it can be connected to: launched (or its bootstrap ran) and not shut down.
+
+        A VM whose bootstrap failed is still up until it is stopped: that is when
+        an operator most wants to ssh in. A plan-only run launches nothing.
+        """
+        if self.shutdown is not None:
+            return False
+        ran = self.bootstrap is not None and self.bootstrap.status != "planned"
+        return ran or self.pid is not None or self.overlay_path is not None
 
     @property
     def ssh_left_out(self) -> tuple[LeftOut, ...]:

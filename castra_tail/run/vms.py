@@ -22,9 +22,7 @@ MAX_UNTRACKED: Final = 100_000
 class Fleet:
     """Tracks the VMs of a stream."""
 
-    def __init__(self, *, part: bool = False, max_vms: int = MAX_VMS) -> None:
-        #: A part of a stream read in parallel logs its bootstraps (see merge.py).
-        self.part = part
+    def __init__(self, *, max_vms: int = MAX_VMS) -> None:
         self.max_vms = max_vms
         self.vms: dict[str, Vm] = {}
         #: The VMs seen past ``max_vms``, not tracked: the untracked_key() of each.
@@ -99,7 +97,7 @@ class Fleet:
             return
         vm.plan = Plan.of(e)
         if vm.bootstrap is None:
-            vm.bootstrap = Bootstrap(trigger=keep(e.trigger), log=[] if self.part else None)
+            vm.bootstrap = Bootstrap(trigger=keep(e.trigger))
 
     def _started(self, e: ev.BootstrapStarted) -> None:
         vm = self.vms.get(e.vm) or self._new_vm(e.vm)
@@ -119,9 +117,7 @@ class Fleet:
             return None
         b = vm.bootstrap
         if b is None:  # an event out of order still counts
-            b = vm.bootstrap = Bootstrap(
-                status="running", origin="implicit", log=[] if self.part else None
-            )
+            b = vm.bootstrap = Bootstrap(status="running", origin="implicit")
         return b
 
     def _step(self, e: ev.BootstrapStep) -> None:
@@ -142,13 +138,13 @@ class Fleet:
     # --- the end ----------------------------------------------------------------------
 
     def finish(self, end: str) -> None:
-        """Mark the bootstraps that never ended ``end`` (``incomplete``, ``interrupted``)."""
+        """Mark the bootstraps started and never ended ``end`` (``incomplete``, ``interrupted``).
+
+        One only planned was never started: nothing of it is left open (a plan-only run).
+        """
         for vm in self.vms.values():
             b = vm.bootstrap
-            if b is None or b.ended:
-                continue
-            plan = vm.plan
-            if b.status == "running" or (plan is not None and plan.action == "would_run"):
+            if b is not None and b.status == "running":
                 b.status = end
 
     @property
@@ -165,7 +161,7 @@ def untracked_key(name: str) -> int:
     """What an untracked VM is remembered by: 8 bytes of its name's digest, never the name.
 
     A name may be 4 KiB long (``keep``); 100,000 of them would take 400 MiB.
-    A digest, not hash(): parts read in other processes must agree.
+    A digest, not hash(): parts of a file read in other processes must agree.
     """
     digest = hashlib.blake2b(name.encode("utf-8", "surrogatepass"), digest_size=8).digest()
     return int.from_bytes(digest, "little")

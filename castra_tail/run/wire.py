@@ -1,10 +1,12 @@
-"""A part ``Run`` as bytes and back: what a reading process sends to the parent (msgpack).
+"""A part of a stream as bytes and back: what a reading process sends to the parent (msgpack).
 
-msgspec's msgpack with a typed decoder, not pickle: for a part of 10,000 VMs
-pickle took 0.75 s to write and 0.5 s to read — more than reading the part
-took — where this takes a few hundredths of a second (README, Performance).
-Commands travel once, in a pool, and ``commands``, ``open`` and ``orphans``
-as indexes into it: merge.py relies on those lists sharing their objects.
+A part is the runs of one byte range of a file (parallel.py cuts only where a
+run begins): the records of the runs it finished, and the run it ended with,
+whole. msgspec's msgpack with a typed decoder, not pickle: for 10,000 VMs
+pickle took 0.75 s to write and 0.5 s to read — more than reading them took —
+where this takes a few hundredths of a second. Commands travel once, in a
+pool, with ``commands`` and ``open`` as indexes into it: the open ones are
+the same objects as those listed.
 """
 
 from __future__ import annotations
@@ -18,16 +20,18 @@ import msgspec
 
 from castra_tail.contract import events as ev
 from castra_tail.run.harness import Harness
-from castra_tail.run.records import Command, Notable, Problem
+from castra_tail.run.log import RunRecord
+from castra_tail.run.records import Command, Notable, Problem, Where
 from castra_tail.run.state import Run
 from castra_tail.run.vm import Vm
 
 
-class _Part(msgspec.Struct, array_like=True, gc=False):
-    """Everything a part ``Run`` knows, in plain typed fields."""
+class _Run(msgspec.Struct, array_like=True, gc=False):
+    """Everything a ``Run`` knows, in plain typed fields."""
 
-    lines: int
-    vms: list[msgspec.Raw]  # each VM encoded alone: only those the Run can take are made
+    number: int
+    where: Where | None
+    vms: list[Vm]
     untracked: list[int]
     untracked_overflow: bool
     by_type: dict[str, int]
@@ -42,30 +46,45 @@ class _Part(msgspec.Struct, array_like=True, gc=False):
     pool: list[Command]
     commands: list[int]
     open: dict[str, list[int]]
-    orphans: list[int]
     command_totals: dict[str, dict[str, int]]
     summary: ev.Summary | None
     malformed: int
     text_lines: int
     problems: list[Problem]
     unknown_types: dict[str, int]
+    broken: list[str]
+    remediations: list[str]
 
 
-class _Name(msgspec.Struct, gc=False):
-    """Only the name of an encoded ``Vm``: the rest is skipped unread."""
+class Part(msgspec.Struct, array_like=True, gc=False):
+    """The runs of one range of a file: records of those it finished, and its last, whole."""
 
-    name: str
+    lines: int
+    records: list[RunRecord]
+    runs_counted: int  # records included: past the log's bounds some are only counted
+    runs_failed: int
+    current: _Run
 
 
 _ENCODER: Final = msgspec.msgpack.Encoder()
-_DECODER: Final = msgspec.msgpack.Decoder(_Part)
-_VM: Final = msgspec.msgpack.Decoder(Vm)
-_NAME: Final = msgspec.msgpack.Decoder(_Name)
+_DECODER: Final = msgspec.msgpack.Decoder(Part)
 _CLASS_OF: Final = {name: cls for cls, name in ev.TYPE_OF.items()}
 
 
-def dumps(run: Run) -> bytes:
-    """``run`` (a part) as msgpack."""
+def dumps(lines: int, records: list[RunRecord], counted: int, failed: int, run: Run) -> bytes:
+    """A part as msgpack: ``lines`` read, the finished runs' records, and ``run``, unfinished."""
+    return _ENCODER.encode(Part(lines, records, counted, failed, _from(run)))
+
+
+def loads(data: bytes | memoryview) -> tuple[Part, Run]:
+    """The part ``dumps`` wrote, and its last run made whole (msgspec.DecodeError if not one)."""
+    with _no_collection():
+        part = _DECODER.decode(data)
+        run = _to(part.current)
+    return part, run
+
+
+def _from(run: Run) -> _Run:
     pool: list[Command] = []
     index: dict[int, int] = {}
 
@@ -76,75 +95,55 @@ def dumps(run: Run) -> bytes:
             pool.append(command)
         return i
 
-    return _ENCODER.encode(
-        _Part(
-            lines=run.lines,
-            vms=[msgspec.Raw(_ENCODER.encode(vm)) for vm in run.vms.values()],
-            untracked=list(run.fleet.untracked),
-            untracked_overflow=run.fleet.untracked_overflow,
-            by_type=run.by_type,
-            by_level=run.by_level,
-            firsts=run.firsts,
-            messages=run.messages,
-            usage_tokens=run.transcript.usage_tokens,
-            usage_events=run.transcript.usage_events,
-            turn_tokens=run.transcript.turn_tokens,
-            harness=run.harness,
-            cleanup=run.cleanup,
-            commands=[ref(c) for c in run.commands],
-            open={name: [ref(c) for c in waiting] for name, waiting in run.cmds.open.items()},
-            orphans=[ref(c) for c in run.cmds.orphans],
-            pool=pool,
-            command_totals=run.command_totals,
-            summary=run.summary,
-            malformed=run.malformed,
-            text_lines=run.text_lines,
-            problems=run.problems,
-            unknown_types=dict(run.unknown_types),
-        )
+    t = run.transcript
+    return _Run(
+        number=run.number,
+        where=run.where,
+        vms=list(run.vms.values()),
+        untracked=list(run.fleet.untracked),
+        untracked_overflow=run.fleet.untracked_overflow,
+        by_type=run.by_type,
+        by_level=run.by_level,
+        firsts=run.firsts,
+        messages=run.messages,
+        usage_tokens=t.usage_tokens,
+        usage_events=t.usage_events,
+        turn_tokens=t.turn_tokens,
+        harness=t.harness,
+        cleanup=run.cleanup,
+        commands=[ref(c) for c in run.commands],
+        open={name: [ref(c) for c in waiting] for name, waiting in run.cmds.open.items()},
+        pool=pool,
+        command_totals=run.command_totals,
+        summary=run.summary,
+        malformed=run.malformed,
+        text_lines=run.text_lines,
+        problems=run.problems,
+        unknown_types=dict(run.unknown_types),
+        broken=run.broken,
+        remediations=run.remediations,
     )
 
 
-def loads(data: bytes | memoryview, into: Run) -> Run:
-    """The part ``Run`` that ``dumps`` wrote, to be merged ``into`` a Run.
-
-    Only the VMs ``into`` can take (it has them, or room for them) are made; the
-    others are counted untracked right away, as ``merge`` would count them. On
-    a log of many thousands of VMs that is most of them: their records are
-    never made. msgspec.DecodeError when ``data`` is not a part.
-    """
-    with _no_collection():
-        p = _DECODER.decode(data)
-        run = Run(part=True)
-        run.lines = p.lines
-        run.fleet.untracked, run.fleet.untracked_overflow = set(p.untracked), p.untracked_overflow
-        _take_vms(run, p.vms, into)
+def _to(p: _Run) -> Run:
+    run = Run(p.number)
+    run.where = p.where
+    run.fleet.vms = {vm.name: vm for vm in p.vms}
+    run.fleet.untracked, run.fleet.untracked_overflow = set(p.untracked), p.untracked_overflow
     for name, n in p.by_type.items():
         run.by_class[_CLASS_OF[name]] = n
     run.by_level, run.firsts, run.messages = p.by_level, p.firsts, p.messages
     t = run.transcript
     t.usage_tokens, t.usage_events, t.turn_tokens = p.usage_tokens, p.usage_events, p.turn_tokens
     t.harness, run.cleanup = p.harness, p.cleanup
-    pool = p.pool
-    cmds = run.cmds
+    cmds, pool = run.cmds, p.pool
     cmds.commands = [pool[i] for i in p.commands]
     cmds.open = {name: [pool[i] for i in waiting] for name, waiting in p.open.items()}
-    cmds.orphans = [pool[i] for i in p.orphans]
     cmds.totals, run.summary = p.command_totals, p.summary
     run.malformed, run.text_lines, run.problems = p.malformed, p.text_lines, p.problems
     run.unknown_types.update(p.unknown_types)
+    run.broken, run.remediations = p.broken, p.remediations
     return run
-
-
-def _take_vms(part: Run, encoded: list[msgspec.Raw], into: Run) -> None:
-    room = into.fleet.max_vms - len(into.vms)
-    for raw in encoded:
-        name = _NAME.decode(raw).name
-        if name in into.vms or room > 0:
-            room -= name not in into.vms
-            part.vms[name] = _VM.decode(raw)
-        else:
-            part.fleet.refuse(name)
 
 
 @contextmanager

@@ -1,0 +1,160 @@
+"""A stream is a sequence of runs: where each begins, and what is kept of each.
+
+A run begins at ``command.accepted`` (or a ``command.rejected`` that none
+announced: an attempt that never ran) and holds everything up to the next
+one: its command's end, its ``summary`` before or after, the shutdowns and
+messages that trail it. Messages and the harness's transcript read before a
+run's first command lead into it. Where a stream has no ``command.*``
+events, each input file (or stdin) is one run.
+
+The run under way is kept whole (``current``); a run that ended is folded
+into its compact ``RunRecord`` (its runs-table row and its failures) and its
+per-VM state dropped, unless ``--run`` chose it — so memory stays flat over
+any number of appended runs. The pipeline hands ``boundary`` only the events
+that may begin a run (``BOUNDARY``), and ``source`` each new input's name;
+every other event goes straight to ``current.add``.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Final
+
+from castra_tail.contract import events as ev
+from castra_tail.run.log import RunLog, RunRecord, record_of, renumbered
+from castra_tail.run.selection import ALL, Selection
+from castra_tail.run.state import Run
+from castra_tail.run.verdict import Policy
+from castra_tail.run.vms import MAX_VMS
+
+#: Chosen runs kept whole for the reports; past it, only their records.
+MAX_FULL: Final = 100
+#: What may begin a run.
+BOUNDARY: Final = frozenset({ev.CommandAccepted, ev.CommandRejected})
+#: What a run holds that is castra's own work: a command after it begins another run.
+#: (Messages, usage and the harness's transcript lead into a run, or trail it.)
+_WORK_FAMILIES: Final = ("vm.lifecycle", "bootstrap", "cleanup", "command", "summary")
+WORK: Final = tuple(c for c in ev.EVENT_TYPES if ev.family_of(ev.TYPE_OF[c]) in _WORK_FAMILIES)
+EVERY: Final = frozenset(ev.EVENT_TYPES)
+
+
+class Stream:
+    """Every run read so far: the one under way whole, the others folded."""
+
+    def __init__(
+        self,
+        policy: Policy | None = None,
+        selection: Selection = ALL,
+        *,
+        max_vms: int = MAX_VMS,
+    ) -> None:
+        self.policy = policy or Policy()
+        self.selection = selection
+        self.max_vms = max_vms
+        self.lines = 0
+        self.current = Run(1, max_vms=max_vms)
+        self.log = RunLog()
+        #: Finished runs kept whole: those ``--run`` chose (for a choice from the end,
+        #: the last few, since which is chosen is known only at the end).
+        window = min(selection.from_end, MAX_FULL) if selection.relative else None
+        self.full: deque[Run] = deque(maxlen=window)
+        self.watch: frozenset[type] = BOUNDARY
+        self.interrupted = False
+        self._source: str | None = None
+        self._new_source = False  # a new input began: its first event begins a new run
+
+    # --- boundaries ---------------------------------------------------------------
+
+    def source(self, name: str) -> None:
+        """Lines from input ``name`` follow: a new file begins a new run, unless a command
+        of the run under way is still open (a log rotated mid-run goes on)."""
+        if self._source is not None and name != self._source:
+            run = self.current
+            if run.events and not run.open_commands:
+                self._new_source = True
+                self.watch = EVERY  # whatever comes first from it
+        self._source = name
+
+    def boundary(self, event: ev.Event, source: str, line: int) -> None:
+        """Before ``event`` is added: begin a new run if it is a command and the run under
+        way has done work already; the first event from a new input file does too."""
+        if self._new_source or (event.__class__ in BOUNDARY and self.worked(self.current)):
+            self._next()
+
+    def worked(self, run: Run) -> bool:
+        """Whether ``run`` holds castra's own work (more than what leads into a run)."""
+        counts = run.by_class
+        return any(counts[cls] for cls in WORK)
+
+    def _next(self) -> None:
+        """Fold the current run and start the next."""
+        self._fold(self.current)
+        self.current = Run(self.current.number + 1, max_vms=self.max_vms)
+        self._new_source = False
+        self.watch = BOUNDARY
+
+    def _fold(self, run: Run) -> None:
+        if not run.finished:
+            run.finish()
+        self.log.add(record_of(run, self.policy))
+        chosen = self.selection
+        if chosen.relative or (
+            chosen.explicit and chosen.chooses(run.number) and len(self.full) < MAX_FULL
+        ):
+            self.full.append(run)
+
+    def shows(self, run: Run) -> bool:
+        """Whether the lines of ``run`` are shown as they are read (not for a choice counted
+        from the end: which run it is is known at the end, when its lines are shown)."""
+        chosen = self.selection
+        return not chosen.explicit or (not chosen.relative and chosen.chooses(run.number))
+
+    def absorb(
+        self, lines: int, records: list[RunRecord], counted: int, failed: int, run: Run
+    ) -> None:
+        """Join what was read of the range of a file right after this stream's: ``records``
+        of the runs it finished (``counted`` runs, ``failed`` of them failed; past the log's
+        bounds some were only counted) and ``run``, the one it ended with, whole. The range
+        began where a run begins (parallel.py)."""
+        if self.current.events or self.current.malformed:
+            self._fold(self.current)  # the range that follows starts another run
+            before = self.current.number
+        else:
+            before = self.current.number - 1
+        self.log.extend([renumbered(r, before) for r in records], counted, failed)
+        run.number += before
+        self.current = run
+        self.lines += lines
+        self.watch = BOUNDARY
+
+    # --- the end ------------------------------------------------------------------
+
+    def finish(self, *, interrupted: bool = False) -> None:
+        """The input ended (or a signal stopped it): the run under way ends too."""
+        self.interrupted = interrupted
+        self.current.finish(interrupted=interrupted)
+        self._fold(self.current)
+
+    @property
+    def runs(self) -> int:
+        """How many runs were read."""
+        return self.current.number
+
+    @property
+    def chosen(self) -> list[Run]:
+        """The runs kept whole that ``--run`` chose, in order (the last one by default)."""
+        if not self.selection.explicit:
+            return [self.current]
+        total = self.runs
+        return [run for run in self.full if self.selection.chooses_at_end(run.number, total)]
+
+    @property
+    def detail(self) -> Run | None:
+        """The run shown in full: the last one chosen (None: ``--run`` chose none)."""
+        chosen = self.chosen
+        return chosen[-1] if chosen else None
+
+    def records(self) -> list[RunRecord]:
+        """The records kept of the runs chosen, in order."""
+        total = self.runs
+        return [r for r in self.log.records() if self.selection.chooses_at_end(r.number, total)]

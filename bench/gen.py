@@ -5,10 +5,12 @@ shutdowns, cleanups, usage in both spellings; ≈117 bytes a line on average.
 The same seed and count always give the same bytes.
 
     python bench/gen.py 1000000 > bench/data/1m.ndjson
-    python bench/gen.py 1000000 1 50000 > bench/data/1m-50k-vms.ndjson   # many VMs
+    python bench/gen.py 1000000 1 56000 3 > bench/data/1m-many.ndjson   # many runs
 
 The third argument is how many distinct VM names the operations cycle through
 (400 by default): a log of many appended runs, each with new VMs, has thousands.
+The fourth is how many VMs an operation (a run) has (8 by default): with 3,
+1 M lines are ~24,000 appended runs.
 """
 
 from __future__ import annotations
@@ -163,19 +165,20 @@ def vm_story(rng: random.Random, vm: str, port: int) -> list[dict]:
     return events
 
 
-def generate(count: int, seed: int = 1, vms: int = 400) -> list[str]:
-    """``count`` lines: operations of 8 interleaved VMs, each wrapped in command + summary.
+def generate(count: int, seed: int = 1, vms: int = 400, per_op: int = 8) -> list[str]:
+    """``count`` lines: operations of ``per_op`` interleaved VMs, each wrapped in command +
+    summary (each operation a run).
 
-    VM names cycle through ``vms`` distinct ones (8 per operation).
+    VM names cycle through ``vms`` distinct ones.
     """
-    slots = max(1, vms // 8)
+    slots = max(1, vms // per_op)
     rng = random.Random(seed)
     lines: list[str] = []
     op = 0
     while len(lines) < count:
         op += 1
         lines.append(dumps({"type": "command.accepted", "command": "up"}))
-        stories = [vm_story(rng, f"vm-{op % slots}-{i}", 2222 + i) for i in range(8)]
+        stories = [vm_story(rng, f"vm-{op % slots}-{i}", 2222 + i) for i in range(per_op)]
         while any(stories):
             story = rng.choice([s for s in stories if s])
             lines.append(dumps(story.pop(0)))
@@ -186,7 +189,7 @@ def generate(count: int, seed: int = 1, vms: int = 400) -> list[str]:
                     "operation": "up",
                     "duration_ms": 20000,
                     "exit_code": 0,
-                    "vms": {"total": 8, "ok": 8, "failed": 0},
+                    "vms": {"total": per_op, "ok": per_op, "failed": 0},
                 }
             )
         )
@@ -200,6 +203,6 @@ def generate(count: int, seed: int = 1, vms: int = 400) -> list[str]:
 
 if __name__ == "__main__":
     out = sys.stdout
-    args = [int(a) for a in sys.argv[1:4]]
+    args = [int(a) for a in sys.argv[1:5]]
     for line in generate(*args):
         out.write(line + "\n")

@@ -194,7 +194,9 @@ def _view(opts: Options, env: Env, stream: Stream, *, several: bool, live_input:
         return ReportView(env, markdown_document)
     if opts.format is Format.ndjson:
         color = env.wants_color(opts.color, tty=env.stderr.isatty())
-        return NdjsonView(env, summary=bool(opts.summary), width=width, color=color)
+        return NdjsonView(
+            env, summary=bool(opts.summary), width=width, color=color, canonical=opts.canonical
+        )
     from castra_tail.output.terminal import LiveView, TextView  # Rich is imported only for text
 
     color = env.wants_color(opts.color, tty=env.stdout_tty)

@@ -19,7 +19,7 @@ from conftest import EXAMPLES, FIXTURES, ROOT, replay, run_cli
 
 Golden = Callable[[str, str], None]
 STREAMS = {p.stem: f"examples/{p.name}" for p in sorted(EXAMPLES.glob("*.ndjson"))} | {
-    "mixed": "tests/fixtures/mixed.ndjson"
+    p.stem: f"tests/fixtures/{p.name}" for p in sorted(FIXTURES.glob("*.ndjson"))
 }
 NAMES = sorted(STREAMS)
 TEXT = ["--width", "80", "--color", "never"]

@@ -14,7 +14,7 @@ from castra_tail.input.read import read_inputs
 from castra_tail.input.sources import FileSource
 from castra_tail.output.modes import Silent
 from castra_tail.pipeline import consume
-from castra_tail.render.report import encode, report
+from castra_tail.render.report import whole
 from castra_tail.run import wire
 from castra_tail.run.stream import Stream
 from castra_tail.run.verdict import judge
@@ -50,7 +50,7 @@ def together(path: Path, jobs: int) -> Stream:
 
 
 def document(stream: Stream) -> object:
-    return json.loads(encode(report(stream, judge(stream))))
+    return json.loads(whole(stream, judge(stream)))
 
 
 def test_a_file_of_many_runs_read_on_three_cores_equals_one(tmp_path: Path) -> None:

@@ -179,7 +179,7 @@ def test_a_reading_process_that_fails_loses_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str
 ) -> None:
     from castra_tail import parallel
-    from castra_tail.render.report import report
+    from castra_tail.render.report import whole
     from castra_tail.run.stream import Stream
     from castra_tail.run.verdict import judge
 
@@ -197,7 +197,7 @@ def test_a_reading_process_that_fails_loses_nothing(
     together.finish()
     alone = replay_stream([str(path)])
     assert len(parallel.split(str(path), 2)) == 2
-    assert report(together, judge(together)) == report(alone, judge(alone))
+    assert whole(together, judge(together)) == whole(alone, judge(alone))
 
 
 # --- 4. signals -------------------------------------------------------------------------

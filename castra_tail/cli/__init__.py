@@ -62,6 +62,7 @@ def _invoke(args: list[str]) -> int:
         "demo": tools.demo_app,
         "check": tools.check_app,
         "schema": tools.schema_app,
+        "runs": tools.runs_app,
     }
     if args[:1] and args[0] in subcommands:
         app, args = subcommands[args[0]](), args[1:]

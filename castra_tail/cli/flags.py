@@ -15,6 +15,8 @@ from castra_tail.input.framing import DEFAULT_MAX_LINE as DEFAULT_MAX_LINE
 from castra_tail.options import Color as Color
 from castra_tail.options import Format as Format
 from castra_tail.output.env import MAX_WIDTH, MIN_WIDTH
+from castra_tail.run import selection
+from castra_tail.run.selection import Selection
 
 
 class LevelName(StrEnum):
@@ -257,6 +259,35 @@ Jobs = Annotated[
         help="Processes for a big plain file when nothing is shown line by line "
         "(--summary-only, --format json). Default, and at most: one per core.",
         show_default=False,
+    ),
+]
+
+
+def _runs(text: str) -> Selection:
+    try:
+        return selection.parse(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
+Runs = Annotated[
+    Selection | None,
+    typer.Option(
+        "--run",
+        metavar="SELECT",
+        rich_help_panel=FILTERS,
+        parser=_runs,
+        help="Only these runs, in every output and the exit status: last, first, N, -N, N..M "
+        "or all. (Without it: every run is judged, the last shown in full.)",
+        show_default=False,
+    ),
+]
+Canonical = Annotated[
+    bool,
+    typer.Option(
+        "--canonical",
+        rich_help_panel=OUTPUT,
+        help="With --format ndjson: write Castra's native-form lines in the contract's form.",
     ),
 ]
 Version = Annotated[bool, typer.Option("--version", "-V", help="Print the version and exit.")]

@@ -68,6 +68,8 @@ def tail_app(command: tuple[str, ...] = ()) -> typer.Typer:
         save: f.Save = None,
         jobs: f.Jobs = None,
         max_line_bytes: f.MaxLineBytes = f.DEFAULT_MAX_LINE,
+        run: f.Runs = None,
+        canonical: f.Canonical = False,
         version: f.Version = False,
     ) -> None:
         if version:
@@ -76,9 +78,12 @@ def tail_app(command: tuple[str, ...] = ()) -> typer.Typer:
         from castra_tail import app as tail_app
         from castra_tail.contract.levels import Level, parse_level
         from castra_tail.filters import pattern_hint
-        from castra_tail.options import Follow, Options
+        from castra_tail.options import Follow, Options, UsageError
         from castra_tail.output.env import Env
+        from castra_tail.run.selection import ALL
 
+        if canonical and fmt is not f.Format.ndjson:
+            raise UsageError("--canonical rewrites lines: it goes with --format ndjson")
         for pattern in [*(type_ or ()), *(exclude_type or ())]:
             hint = pattern_hint(pattern)
             if hint:
@@ -104,6 +109,8 @@ def tail_app(command: tuple[str, ...] = ()) -> typer.Typer:
             max_line_bytes=max_line_bytes,
             jobs=jobs,
             save=save,
+            runs=run or ALL,
+            canonical=canonical,
         )
         raise typer.Exit(tail_app.run(opts, Env.from_process()))
 

@@ -68,6 +68,42 @@ def check_app() -> typer.Typer:
     return app
 
 
+def runs_app() -> typer.Typer:
+    """``castra-tail runs``."""
+    app = f.typer_app()
+
+    @app.command(
+        help="List the runs of event streams (appended logs hold many): number, command, "
+        "where each starts, VMs, duration, result. Exit 0: listing is not judging."
+    )
+    def runs(
+        files: f.Files = None,
+        fmt: Annotated[
+            f.CheckFormat,
+            typer.Option(
+                "--format",
+                case_sensitive=False,
+                help="text: a table; json: {runs: [{number, command, source, line, ok, "
+                "exit_code, vms, duration_ms, reasons}…]}.",
+            ),
+        ] = f.CheckFormat.text,
+        width: f.Width = None,
+        max_line_bytes: f.MaxLineBytes = f.DEFAULT_MAX_LINE,
+    ) -> None:
+        from castra_tail import listing
+        from castra_tail.input.sources import open_files
+        from castra_tail.output.env import Env
+
+        env = Env.from_process()
+        sources = open_files(files or (), stdin_tty=env.stdin_tty, stdin_closed=env.stdin_closed)
+        status = listing.run(
+            sources, env, fmt=fmt.value, max_line=max_line_bytes, width=env.width(width)
+        )
+        raise typer.Exit(status)
+
+    return app
+
+
 def schema_app() -> typer.Typer:
     """``castra-tail schema``."""
     app = f.typer_app()

@@ -197,7 +197,8 @@ def _explain_invalid(line: bytes, exc: msgspec.ValidationError) -> Decoded:
         contract = native.to_contract(line)  # {"BootstrapStep": {...}}, Castra's serde form
         if contract is not None:
             return decode(contract)
-        return Malformed('missing "type"')
+        variant = native.unknown_variant(line)  # {"BrokerStarted": {...}}: a variant not known
+        return Unknown(variant) if variant is not None else Malformed('missing "type"')
     if not isinstance(kind, str):
         return Malformed(f'"type" is {_JSON_KINDS.get(type(kind), "not a string")}, not a string')
     if kind not in ev.KNOWN_TYPES:

@@ -10,6 +10,7 @@ already contract events, so the contract's own form pays nothing for it.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Final
 
 import msgspec
@@ -89,14 +90,37 @@ def to_contract(line: bytes) -> bytes | None:
     return _ENCODER.encode(mapped)
 
 
-def _native(line: bytes) -> tuple[str, dict[str, Any]] | None:
-    try:
-        value = _GENERIC.decode(line)
-    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError, ValueError):
+def unknown_variant(line: bytes) -> str | None:
+    """The name of a native-form variant this contract does not know, or None.
+
+    One key, a Rust variant's name (PascalCase), an object as its value: an event
+    of Castra's own form, old or new (``BrokerStarted``, removed since). SCHEMA.md:
+    an unknown variant is an unknown type — a counted no-op — never a malformed line.
+    """
+    value = _decoded(line)
+    if not isinstance(value, dict) or len(value) != 1:
         return None
+    ((variant, fields),) = value.items()
+    if not isinstance(variant, str) or variant in VARIANTS or not isinstance(fields, dict):
+        return None
+    return variant if _PASCAL.fullmatch(variant) else None
+
+
+def _native(line: bytes) -> tuple[str, dict[str, Any]] | None:
+    value = _decoded(line)
     if not isinstance(value, dict) or len(value) != 1:
         return None
     ((variant, fields),) = value.items()
     if variant not in VARIANTS or not isinstance(fields, dict):
         return None
     return variant, fields
+
+
+def _decoded(line: bytes) -> Any:
+    try:
+        return _GENERIC.decode(line)
+    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError, ValueError):
+        return None
+
+
+_PASCAL: Final = re.compile(r"[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)*")

@@ -8,12 +8,13 @@ on their hot path; ``terminal`` holds the text views.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
 from castra_tail.contract import events as ev
+from castra_tail.contract import native
 from castra_tail.contract.decode import without_boms
 from castra_tail.contract.levels import Level
 from castra_tail.input.framing import BOM
@@ -21,12 +22,13 @@ from castra_tail.output.env import Env
 from castra_tail.output.writer import Writer
 from castra_tail.render.console import console as make_console
 from castra_tail.render.console import draw
-from castra_tail.render.report import encode, report
+from castra_tail.render.report import pieces, report, rows
 from castra_tail.render.text import clean, os_text, show_bytes
 from castra_tail.run.stream import Stream
 from castra_tail.run.verdict import Verdict
 from castra_tail.run.vm import Vm
 
+_BLANKS: Final = b" \t\r\xef\xbb\xbf"
 #: Malformed-line notices on stderr in ndjson mode before they are only counted.
 MAX_NOTICES: Final = 100
 
@@ -107,8 +109,11 @@ class NdjsonView(_StderrNotes):
 
     shows_events = True
 
-    def __init__(self, env: Env, *, summary: bool, width: int, color: bool) -> None:
+    def __init__(
+        self, env: Env, *, summary: bool, width: int, color: bool, canonical: bool = False
+    ) -> None:
         super().__init__(env)
+        self.canonical = canonical
         self.out: Writer = env.stdout
         self.show_summary = summary
         self.width = width
@@ -116,6 +121,8 @@ class NdjsonView(_StderrNotes):
         self.notices = 0
 
     def event(self, event: ev.Event, level: Level, raw: bytes, vm: Vm | None) -> None:
+        if self.canonical and not raw.lstrip(_BLANKS).startswith(b'{"type"'):
+            raw = native.to_contract(raw) or raw  # Castra's own form, in the contract's
         self._line(raw)
 
     def note(self, note: Note) -> None:
@@ -154,7 +161,7 @@ class NdjsonView(_StderrNotes):
 class ReportView(_StderrNotes):
     """One document at the end (``--format json`` or ``markdown``), nothing before it."""
 
-    def __init__(self, env: Env, document: Callable[[Stream, Verdict], bytes]) -> None:
+    def __init__(self, env: Env, document: Callable[[Stream, Verdict], Iterable[bytes]]) -> None:
         super().__init__(env)
         self.out = env.stdout
         self.document = document
@@ -163,17 +170,27 @@ class ReportView(_StderrNotes):
         self.env.stderr.flush()
 
     def close(self, stream: Stream, verdict: Verdict) -> None:
-        self.out.write_bytes(self.document(stream, verdict))
+        held = 0
+        for piece in self.document(stream, verdict):
+            self.out.write_bytes(piece)
+            held += len(piece)
+            if held > FLUSH_AT:  # a long report goes out as it is made, never held whole
+                self.out.flush()
+                held = 0
         self.out.flush()
 
 
-def json_document(stream: Stream, verdict: Verdict) -> bytes:
-    """``--format json``: the report as indented JSON."""
-    return encode(report(stream, verdict))
+#: Bytes of a report held before they are written.
+FLUSH_AT: Final = 1 << 20
 
 
-def markdown_document(stream: Stream, verdict: Verdict) -> bytes:
+def json_document(stream: Stream, verdict: Verdict) -> Iterable[bytes]:
+    """``--format json``: the report as indented JSON, written in pieces."""
+    return pieces(report(stream, verdict), rows(stream))
+
+
+def markdown_document(stream: Stream, verdict: Verdict) -> Iterable[bytes]:
     """``--format markdown``: the summary as GitHub-flavoured Markdown."""
     from castra_tail.render.markdown import markdown
 
-    return os_text(markdown(stream, verdict)).encode()
+    return [os_text(markdown(stream, verdict)).encode()]

@@ -50,6 +50,7 @@ class TextView(View):
     ) -> None:
         self.out = env.stdout
         self.stream = stream
+        self.run = stream.current  # the run whose lines are shown
         self.width = width
         self.console = make_console(env.environ, color=color, width=width)
         self.palette = Palette(color_system(self.console))
@@ -93,6 +94,10 @@ class TextView(View):
         elif kind is NoteKind.NOTICE:
             self._write(lines.notice(note.source, note.what))
         elif kind is NoteKind.RUN:
+            if self.timelines:  # the run before ended: its bootstraps left open end here
+                for vm in self.run.incomplete_bootstraps:
+                    self._timeline(vm)
+            self.run = self.stream.current
             where = f"{note.source}:{note.line}"
             self._write(lines.separator(note.number, note.what, where, self.width))
         else:  # plain text, or the wrapped command's stderr: dimmed, as it is
@@ -112,7 +117,8 @@ class TextView(View):
 
     def close(self, stream: Stream, verdict: Verdict) -> None:
         if self.timelines:
-            for vm in stream.current.incomplete_bootstraps:  # the others: drawn as they ended
+            run = stream.detail or stream.current
+            for vm in run.incomplete_bootstraps:  # the others were drawn as they ended
                 self._timeline(vm)
         if self.show_summary:
             if self.shows_events:

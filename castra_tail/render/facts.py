@@ -52,6 +52,8 @@ def title(run: Run, *, numbered: bool = False) -> str:
     operation = run.summary.operation if run.summary else None
     if operation is None and run.commands:
         operation = run.commands[0].name
+    if operation is None and run.plan_only:
+        operation = "up --plan"
     name = f"castra {clean(operation, 20)} · summary" if operation else "summary"
     return f"run {run.number} · {name}" if numbered else name
 

@@ -122,6 +122,9 @@ class Lines:
             more += self.layout.styled(
                 [f"! {clean(left_out_text(ssh.left_out))}"], self.layout.level_pair(WARN)
             )
+        facts = _plan_facts(e)
+        if facts:
+            more.insert(0, self.layout.muted[0] + facts + self.layout.muted[1])
         mark = MARKS[level] if level >= WARN else "▸"
         return self.line(e.vm, level, mark, "plan", body, more, body_styled=level >= ERROR)
 
@@ -216,9 +219,40 @@ def _escalated(e: ev.VmLifecycle, vm: Vm | None) -> tuple[str, str]:
     return "shutdown", f"escalating to {clean(e.signal or '?', 20).upper()}{timeout}"
 
 
+def _plan_facts(e: ev.BootstrapPlanned) -> str:
+    """What the plan would run, compactly: ``script … · payload … (5.0 MiB) · verify …``."""
+    facts = []
+    if e.script_path:
+        facts.append(f"script {clean(e.script_path, 80)}")
+    if e.payload_path or e.payload_bytes is not None:
+        bytes_ = f" ({size(e.payload_bytes)})" if e.payload_bytes is not None else ""
+        facts.append(f"payload {clean(e.payload_path or '?', 80)}{bytes_}")
+    if e.remote_dir:
+        facts.append(f"to {clean(e.remote_dir, 80)}")
+    if e.env_keys:
+        keys = ", ".join(clean(k, 40) for k in e.env_keys[:8])
+        facts.append(f"env {keys}" + (" …" if len(e.env_keys) > 8 else ""))
+    if e.verify is not None and (e.verify.command or e.verify.path):
+        facts.append(f"verify {clean(e.verify.command or e.verify.path or '', 80)}")
+    if e.handshake_timeout_secs is not None:
+        facts.append(f"handshake {duration(e.handshake_timeout_secs * 1000)}")
+    if e.artifact_hash:
+        facts.append(f"artifact {clean(e.artifact_hash, 16)}")
+    return " · ".join(facts)
+
+
 def _complete(e: ev.VmLifecycle, vm: Vm | None) -> tuple[str, str]:
-    changed = ", overlay changed" if e.changed else ""
-    return "stopped", f"{clean(e.outcome or '?', 20)} in {duration(e.total_ms)}{changed}"
+    # Castra's `changed`: true when the VM was running and was stopped, false when it
+    # already was (Castra prints "already stopped").
+    if e.changed is False:
+        return "stopped", f"already stopped ({clean(e.outcome or '?', 20)}, {duration(e.total_ms)})"
+    return "stopped", f"{clean(e.outcome or '?', 20)} in {duration(e.total_ms)}"
+
+
+def _attempted(e: ev.VmLifecycle, vm: Vm | None) -> tuple[str, str]:
+    if e.method == "unavailable":  # Castra: no cooperative channel, it escalates at once
+        return "shutdown", "no cooperative channel — escalating"
+    return "shutdown", f"trying {clean(e.method or '?', 20)}, timeout {duration(e.timeout_ms)}"
 
 
 def _discarded(e: ev.VmLifecycle, vm: Vm | None) -> tuple[str, str]:
@@ -230,10 +264,7 @@ _PHASES: Final[dict[str, Callable[[ev.VmLifecycle, Vm | None], tuple[str, str]]]
     "overlay_prepared": lambda e, vm: ("overlay", f"prepared {clean(e.overlay_path or '')}"),
     "launched": lambda e, vm: ("launched", f"pid {e.pid}"),
     "shutdown_requested": lambda e, vm: ("shutdown", "requested"),
-    "cooperative_attempted": lambda e, vm: (
-        "shutdown",
-        f"trying {clean(e.method or '?', 20)}, timeout {duration(e.timeout_ms)}",
-    ),
+    "cooperative_attempted": _attempted,
     "cooperative_succeeded": _coop_succeeded,
     "cooperative_timed_out": _coop_timed_out,
     "shutdown_escalated": _escalated,

@@ -7,7 +7,9 @@ whole up to MAX_KEPT characters (records.py), then cut with their full length.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+import itertools
+from collections.abc import Iterable, Iterator
+from typing import Any, Final
 
 import msgspec
 
@@ -23,10 +25,15 @@ from castra_tail.run.stream import Stream
 from castra_tail.run.verdict import Verdict
 from castra_tail.run.vm import Bootstrap, Vm
 
+#: Problems listed in the report; past it, counted.
+MAX_PROBLEMS: Final = 1_000
+
 
 def report(stream: Stream, verdict: Verdict) -> dict[str, Any]:
     """The JSON report: the verdict over the runs chosen, the runs, the last run in full."""
     run = stream.detail
+    failures = (f for r in stream.records() for f in r.failures)
+    problems = [_problem(f) for f in itertools.islice(failures, MAX_PROBLEMS)]
     document: dict[str, Any] = {
         "castra_tail": __version__,
         "contract": CONTRACT_VERSION,
@@ -35,10 +42,12 @@ def report(stream: Stream, verdict: Verdict) -> dict[str, Any]:
         "reasons": list(verdict.reasons),
         "interrupted": stream.interrupted,
         "lines": stream.lines,
-        "runs": [_record(r, stream) for r in stream.records()],
+        # Each row encoded as it is made: a log of 25,000 runs keeps bytes, not dicts.
+        "runs": RUNS,
         "runs_read": stream.runs,
         "runs_not_listed": stream.log.dropped,
-        "problems": [_problem(f) for r in stream.records() for f in r.failures],
+        "problems": problems,
+        "problems_not_listed": sum(len(r.failures) for r in stream.records()) - len(problems),
     }
     if run is not None:
         document["run"] = run.number
@@ -84,7 +93,7 @@ def run_detail(run: Run) -> dict[str, Any]:
     }
 
 
-def _record(r: RunRecord, stream: Stream) -> dict[str, Any]:
+def record(r: RunRecord, stream: Stream) -> dict[str, Any]:
     """A run's row, and its whole detail when it was kept (``--run`` chose it)."""
     row = {
         "number": r.number,
@@ -126,12 +135,46 @@ def _problem(f: Failure) -> dict[str, Any]:
 
 
 def encode(document: dict[str, Any]) -> bytes:
-    """The report as indented JSON with a final newline."""
+    """A document as indented JSON with a final newline (a report: with its runs' rows)."""
+    return b"".join(pieces(document, []))
+
+
+def pieces(document: dict[str, Any], runs: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+    """``document`` as indented JSON, its ``RUNS`` placeholder filled row by row from
+    ``runs``: a log of 25,000 runs is written, never held whole."""
+    head, found, tail = _indented(document).partition(_PLACEHOLDER)
+    if not found:
+        yield head + b"\n"
+        return
+    yield head + b"["
+    first = True
+    for row in runs:
+        yield (b"\n    " if first else b",\n    ") + _indented(row).replace(b"\n", b"\n    ")
+        first = False
+    yield (b"]" if first else b"\n  ]") + tail + b"\n"
+
+
+def _indented(value: Any) -> bytes:
     try:
-        data = msgspec.json.encode(document)
+        data = msgspec.json.encode(value)
     except UnicodeEncodeError:  # a file name that is not UTF-8: no encoder takes it
-        data = msgspec.json.encode(_os_text(msgspec.to_builtins(document)))
-    return msgspec.json.format(data, indent=2) + b"\n"
+        data = msgspec.json.encode(_os_text(msgspec.to_builtins(value)))
+    return msgspec.json.format(data, indent=2)
+
+
+#: Where the runs go in a report: they are written one by one (``pieces``).
+RUNS: Final = "\x00runs\x00"
+_PLACEHOLDER: Final = b'"\\u0000runs\\u0000"'
+
+
+def whole(stream: Stream, verdict: Verdict) -> bytes:
+    """The report as ``--format json`` writes it, in one piece (for tests and tools)."""
+    return b"".join(pieces(report(stream, verdict), rows(stream)))
+
+
+def rows(stream: Stream) -> Iterator[dict[str, Any]]:
+    """The runs' rows of a report, one by one."""
+    return (record(r, stream) for r in stream.records())
 
 
 def _os_text(value: Any) -> Any:

@@ -17,6 +17,8 @@ from castra_tail.run.state import Run
 from castra_tail.run.stream import Stream
 from castra_tail.run.vm import Vm
 
+#: Characters of an input's name in the table's "from" column (its end is kept).
+MAX_SOURCE: Final = 20
 #: Runs in the table; past it, failed ones first, the rest counted.
 MAX_RUNS: Final = 30
 RUN_HEADERS: Final = ("run", "command", "from", "VMs ok/failed", "took", "result")
@@ -45,7 +47,7 @@ def shown_runs(records: list[RunRecord]) -> tuple[list[RunRecord], int, int]:
 
 def run_row(r: RunRecord) -> list[Fact]:
     """The facts of a run's row, in ``RUN_HEADERS`` order."""
-    where = f"{clean(r.source, 40)}:{r.line}" if r.source is not None else "—"
+    where = f"{_tail(clean(r.source), MAX_SOURCE)}:{r.line}" if r.source is not None else "—"
     vms = f"{count(r.vms_ok)}/{count(r.vms_failed)}" if r.vms_total else "—"
     took = duration(r.duration_ms) if r.duration_ms is not None else "—"
     if r.interrupted:
@@ -53,7 +55,9 @@ def run_row(r: RunRecord) -> list[Fact]:
     elif r.ok:
         result = Fact("✓ dry run" if r.plan_only else "✓ ok", "ok")
     else:
-        result = Fact(f"✗ {clean(r.reasons[0])}" if r.reasons else "✗ failed", "bad")
+        # The first reason, without where it was first seen (the row says where the run is).
+        reason = r.reasons[0].split(" (first: ")[0] if r.reasons else "failed"
+        result = Fact(f"✗ {clean(reason)}", "bad")
     return [
         Fact(str(r.number), "heading"),
         Fact(clean(r.command, 20) if r.command else "—"),
@@ -62,6 +66,11 @@ def run_row(r: RunRecord) -> list[Fact]:
         Fact(took),
         result,
     ]
+
+
+def _tail(text: str, limit: int) -> str:
+    """The end of a long path (its name and line number matter most): ``…/up.ndjson``."""
+    return text if len(text) <= limit else "…" + text[-(limit - 1) :]
 
 
 def rest_of_runs(passed: int, failed: int) -> str | None:

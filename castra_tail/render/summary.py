@@ -29,7 +29,7 @@ def summary(stream: Stream, verdict: Verdict, width: int) -> RenderableType:
     parts: list[RenderableType] = []
     several = runs.several(stream)
     if several:
-        parts += _runs_table(stream)
+        parts += [runs_table(stream), Text("")]
     run = stream.detail
     if run is not None:
         title = facts.title(run, numbered=several)
@@ -44,18 +44,22 @@ def summary(stream: Stream, verdict: Verdict, width: int) -> RenderableType:
     return Group(*parts)
 
 
-def _runs_table(stream: Stream) -> list[RenderableType]:
-    rows, passed, failed = runs.shown_runs(stream.records())
+def runs_table(stream: Stream, *, every: bool = False) -> RenderableType:
+    """The table of the runs chosen (``every``: all the runs kept, not only the first few)."""
+    records = stream.log.records() if every else stream.records()
+    rows, passed, failed = (records, 0, 0) if every else runs.shown_runs(records)
     table = Table(box=box.SIMPLE_HEAD, title="runs", title_style="heading", pad_edge=False)
     for header in runs.RUN_HEADERS:
-        table.add_column(header, no_wrap=header != "result", justify="left")
-    for record in rows:
-        table.add_row(*(_text(fact) for fact in runs.run_row(record)))
+        table.add_column(
+            header, no_wrap=header != "result", min_width=12 if header == "result" else None
+        )
+    for r in rows:
+        table.add_row(*(_text(fact) for fact in runs.run_row(r)))
     parts: list[RenderableType] = [table]
-    more = runs.rest_of_runs(passed, failed)
+    more = runs.rest_of_runs(passed, failed + (stream.log.dropped if every else 0))
     if more:
         parts.append(Text(f" {more}", style="muted"))
-    return [*parts, Text("")]
+    return Group(*parts)
 
 
 def _plan_table(run: Run, title: str) -> list[RenderableType]:

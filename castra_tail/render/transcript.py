@@ -18,7 +18,7 @@ from rich.cells import cell_len
 from castra_tail.contract import events as ev
 from castra_tail.contract.levels import Level
 from castra_tail.render.layout import Layout, fields
-from castra_tail.render.text import clean, clean_lines, count
+from castra_tail.render.text import MAX_FIELD, clean, clean_lines, count
 from castra_tail.render.theme import MARKS, STEP_MARKS
 
 OUTPUT_LINES: Final = 3
@@ -154,10 +154,13 @@ class Transcript:
         else:
             state = f"exit {item.exit_code}" if item.exit_code is not None else item.status or ""
         body = f"$ {clean(item.command or '', 300)}  ({clean(state, 30)})"
-        output = [line for line in clean_lines((item.aggregated_output or "").rstrip("\n")) if line]
-        shown = output[:OUTPUT_LINES]
+        # The output grows with each update; its newest lines (where errors are) are at its
+        # end: those are kept, however long it is (clean_lines keeps a text's start).
+        text = (item.aggregated_output or "").rstrip("\n")[-MAX_FIELD + 1 :]
+        output = [line for line in clean_lines(text) if line]
+        shown = output[-OUTPUT_LINES:]
         if len(output) > OUTPUT_LINES:
-            shown.append(f"… {len(output) - OUTPUT_LINES} more lines")
+            shown.insert(0, f"… {len(output) - OUTPUT_LINES} earlier lines")
         return "run", body, self.layout.styled(shown, self.layout.muted)
 
     def _files(self, item: ev.Item, level: Level, raw: bytes) -> tuple[str, str, list[str]]:

@@ -1,11 +1,11 @@
 """A stream is a sequence of runs: where each begins, and what is kept of each.
 
 A run begins at ``command.accepted`` (or a ``command.rejected`` that none
-announced: an attempt that never ran) and holds everything up to the next
-one: its command's end, its ``summary`` before or after, the shutdowns and
-messages that trail it. Messages and the harness's transcript read before a
-run's first command lead into it. Where a stream has no ``command.*``
-events, each input file (or stdin) is one run.
+announced: an attempt that never ran) and holds what follows: its command's
+end, its ``summary`` before or after, the shutdowns and the harness's
+transcript that trail it. Messages read before a run's first command lead
+into it, so once a run's command ended a message begins the next run. Where
+a stream has no ``command.*`` events, each input file (or stdin) is one run.
 
 The run under way is kept whole (``current``); a run that ended is folded
 into its compact ``RunRecord`` (its runs-table row and its failures) and its
@@ -22,6 +22,7 @@ from typing import Final
 
 from castra_tail.contract import events as ev
 from castra_tail.run.log import RunLog, RunRecord, record_of, renumbered
+from castra_tail.run.records import keep
 from castra_tail.run.selection import ALL, Selection
 from castra_tail.run.state import Run
 from castra_tail.run.verdict import Policy
@@ -29,8 +30,13 @@ from castra_tail.run.vms import MAX_VMS
 
 #: Chosen runs kept whole for the reports; past it, only their records.
 MAX_FULL: Final = 100
-#: What may begin a run.
-BOUNDARY: Final = frozenset({ev.CommandAccepted, ev.CommandRejected})
+#: What may begin (or end) a run.
+BOUNDARY: Final = frozenset(
+    {ev.CommandAccepted, ev.CommandRejected, ev.CommandCompleted, ev.CommandFailed}
+)
+#: Once a run's command ended, a message begins the next run too (it leads into it).
+AFTER_END: Final = BOUNDARY | {ev.Message}
+_BEGINS: Final = (ev.CommandAccepted, ev.CommandRejected)
 #: What a run holds that is castra's own work: a command after it begins another run.
 #: (Messages, usage and the harness's transcript lead into a run, or trail it.)
 _WORK_FAMILIES: Final = ("vm.lifecycle", "bootstrap", "cleanup", "command", "summary")
@@ -62,6 +68,7 @@ class Stream:
         self.interrupted = False
         self._source: str | None = None
         self._new_source = False  # a new input began: its first event begins a new run
+        self._ended = False  # the run's command ended: a message or a command begins another
 
     # --- boundaries ---------------------------------------------------------------
 
@@ -76,10 +83,28 @@ class Stream:
         self._source = name
 
     def boundary(self, event: ev.Event, source: str, line: int) -> None:
-        """Before ``event`` is added: begin a new run if it is a command and the run under
-        way has done work already; the first event from a new input file does too."""
-        if self._new_source or (event.__class__ in BOUNDARY and self.worked(self.current)):
+        """Before ``event`` is added: begin a new run — at a command when the run under
+        way has done work, at the first event of a new input file, at a message once the
+        run's command ended — or mark that the run's command ends with this event."""
+        cls, run = event.__class__, self.current
+        if (
+            self._new_source
+            or (self._ended and cls in AFTER_END)
+            or cls in _BEGINS
+            and self.worked(run)
+        ):
             self._next()
+        if cls is ev.CommandRejected:
+            self._end()  # an attempt that never ran: it began and ended here
+        elif cls is not ev.CommandAccepted and cls is not ev.Message:
+            assert isinstance(event, ev.CommandEvent)
+            open_ = self.current.open_commands
+            if len(open_) == 1 and open_[0].name == keep(event.command):
+                self._end()  # the run's last open command ends with this event
+
+    def _end(self) -> None:
+        self._ended = True
+        self.watch = AFTER_END
 
     def worked(self, run: Run) -> bool:
         """Whether ``run`` holds castra's own work (more than what leads into a run)."""
@@ -90,7 +115,7 @@ class Stream:
         """Fold the current run and start the next."""
         self._fold(self.current)
         self.current = Run(self.current.number + 1, max_vms=self.max_vms)
-        self._new_source = False
+        self._new_source = self._ended = False
         self.watch = BOUNDARY
 
     def _fold(self, run: Run) -> None:
@@ -125,6 +150,7 @@ class Stream:
         run.number += before
         self.current = run
         self.lines += lines
+        self._ended = False
         self.watch = BOUNDARY
 
     # --- the end ------------------------------------------------------------------

@@ -174,3 +174,15 @@ def test_a_run_cut_short_keeps_its_last_lines_and_no_panel() -> None:
     assert not any("castra up · 3 VMs" in line for line in kept)
     assert any("db-0" in line and "transfer" in line for line in kept)  # line 25 stayed
     assert kept == plain_run(UP[:25]).splitlines()
+
+
+def test_the_panel_starts_afresh_with_each_run() -> None:
+    down = example("down").read_bytes().splitlines()
+    output, stream = live_run(UP + down)
+    assert stream.runs == 2
+    # The last panel drawn (before the summary replaced it) shows run 2's VMs only.
+    frames = output.split("castra down · 2 VMs")
+    assert len(frames) > 1, "no panel drawn for run 2"
+    last = frames[-1].split("\x1b[")[0]
+    assert "web-1" not in last and "db-0" in last
+    assert "── run 2 · down · up.ndjson:39 " in output

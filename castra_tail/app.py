@@ -10,9 +10,11 @@ the state, judges it (run/verdict.py) and lets the view close.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 
+from castra_tail import selection
 from castra_tail.filters import Selector
 from castra_tail.input.command import CommandSource
 from castra_tail.input.read import read_inputs
@@ -27,7 +29,9 @@ from castra_tail.output.modes import (
     json_document,
     markdown_document,
 )
+from castra_tail.output.quiet import QuietView
 from castra_tail.output.stdio import StdoutClosed
+from castra_tail.output.tailing import TailView
 from castra_tail.pipeline import consume, relay_stderr
 from castra_tail.render.text import clean
 from castra_tail.run.state import Run
@@ -41,9 +45,10 @@ def run(opts: Options, env: Env, sources: Sequence[Source] | None = None) -> int
     if sources is None:
         sources = _sources(opts, env)
     paths = [s.path for s in sources if isinstance(s, FileSource)]
+    sel = selection.selector(opts, [s.path if isinstance(s, FileSource) else "-" for s in sources])
     save = SaveFile(opts.save, paths) if opts.save else None
     try:
-        status = _run(opts, env, sources, save.write_through if save else None)
+        status = _run(opts, env, sources, save.write_through if save else None, sel)
     finally:
         if save is not None:
             save.close()
@@ -55,16 +60,20 @@ def run(opts: Options, env: Env, sources: Sequence[Source] | None = None) -> int
 
 
 def _run(
-    opts: Options, env: Env, sources: Sequence[Source], tee: Callable[[bytes], object] | None
+    opts: Options,
+    env: Env,
+    sources: Sequence[Source],
+    tee: Callable[[bytes], object] | None,
+    sel: Selector,
 ) -> int:
     state = Run()
-    view = _view(opts, env, state, several=len(sources) > 1, live_input=_live(opts, sources))
+    view = _view(opts, env, state, sel, several=len(sources) > 1, live_input=_live(opts, sources))
     command = next((s for s in sources if isinstance(s, CommandSource)), None)
     stops = Stops(command)
     try:
         with stops.handled():
             try:
-                stopped_by, child = _read_all(opts, sources, state, view, command, stops, tee)
+                stopped_by, child = _read_all(opts, sources, state, view, sel, command, stops, tee)
             except OSError as exc:
                 if command is None or command.process is not None:
                     raise
@@ -75,6 +84,9 @@ def _run(
                 state, opts.fail_on, strict=opts.strict, signal=stopped_by, command_status=child
             )
             view.close(state, verdict)
+            if view.shows_events:  # said last, where it is seen
+                for note in selection.notes(opts, state, sel):
+                    env.warning(note)
     except StdoutClosed:
         _silence_stdout()
         return ExitStatus.PIPE_CLOSED
@@ -86,6 +98,7 @@ def _read_all(
     sources: Sequence[Source],
     state: Run,
     view: View,
+    sel: Selector,
     command: CommandSource | None,
     stops: Stops,
     tee: Callable[[bytes], object] | None,
@@ -99,7 +112,7 @@ def _read_all(
     stopped_by: int | None = None
     try:
         with stops.reading():
-            _read(opts, sources, state, view, command, tee)
+            _read(opts, sources, state, view, sel, command, tee)
             if command is None or command.process is None:
                 return None, 0
             code = command.wait()
@@ -116,10 +129,10 @@ def _read(
     sources: Sequence[Source],
     state: Run,
     view: View,
+    selector: Selector,
     command: CommandSource | None,
     tee: Callable[[bytes], object] | None,
 ) -> None:
-    selector = Selector(opts.types, opts.exclude_types, opts.vms, opts.level)
     live_input = _live(opts, sources)
     if view.shows_events or live_input or tee is not None:
         items = read_inputs(
@@ -167,8 +180,22 @@ def _sources(opts: Options, env: Env) -> list[Source]:
     )
 
 
-def _view(opts: Options, env: Env, state: Run, *, several: bool, live_input: bool) -> View:
+def _view(
+    opts: Options, env: Env, state: Run, sel: Selector, *, several: bool, live_input: bool
+) -> View:
+    view = _format_view(opts, env, state, sel, several=several, live_input=live_input)
+    if opts.tail is not None and view.shows_events:
+        return TailView(view, opts.tail, following=opts.follow is not None)
+    return view
+
+
+def _format_view(
+    opts: Options, env: Env, state: Run, sel: Selector, *, several: bool, live_input: bool
+) -> View:
     width = env.width(opts.width)
+    if opts.quiet:
+        color = env.wants_color(opts.color, tty=env.stdout_tty)
+        return QuietView(env, color=color, width=width, silent=opts.quiet > 1)
     if opts.format is Format.json:
         return ReportView(env, json_document)
     if opts.format is Format.markdown:
@@ -192,7 +219,15 @@ def _view(opts: Options, env: Env, state: Run, *, several: bool, live_input: boo
         summary=opts.summary_only or opts.summary is not False,
         several_sources=several,
         elapsed=opts.elapsed,
+        vm_filter=sel.wants_vm if opts.vms else None,
+        highlight=_patterns(opts) if color else None,
     )
+
+
+def _patterns(opts: Options) -> list[re.Pattern[str]] | None:
+    """``--grep``'s patterns, for the text view to highlight what they match."""
+    flags = re.IGNORECASE if opts.ignore_case else 0
+    return [re.compile(p, flags) for p in opts.grep] or None
 
 
 def _silence_stdout() -> None:

@@ -64,3 +64,9 @@ class Options:
     max_line_bytes: int = DEFAULT_MAX_LINE
     jobs: int | None = None  # processes for one big file; None: one per core
     save: str | None = None  # write the raw input here too, byte for byte
+    grep: tuple[str, ...] = ()  # regular expressions: events whose text matches one
+    ignore_case: bool = False
+    tail: int | None = None  # only the last N shown of what is there (then follow)
+    since: str | None = None  # WHEN (when.py): events from then on, by their ts
+    until: str | None = None
+    quiet: int = 0  # 1: the verdict line only; 2: nothing

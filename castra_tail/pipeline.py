@@ -43,6 +43,7 @@ def consume(
     shown = view.shows_events
     type_ok, min_level = sel.type_table(), sel.min_level
     by_vm = bool(sel.vms)
+    finder = sel.finder
     show_event, find = view.event, state.find
     by_vm_record = VM_EVENTS
     for item in items:
@@ -86,6 +87,7 @@ def consume(
                 and level >= min_level
                 and type_ok[cls]
                 and (not by_vm or sel.wants_vm(getattr(event, "vm", None)))
+                and (finder is None or finder(event))
             ):
                 vm = find(event.vm) if cls in by_vm_record else None
                 show_event(event, level, raw, vm)
@@ -108,7 +110,7 @@ def _not_an_event(
 ) -> None:
     if isinstance(decoded, Unknown):
         state.add_unknown(decoded.type)
-        if sel.wants(decoded.type, None, Level.INFO):
+        if sel.wants(decoded.type, None, Level.INFO) and sel.wants_raw(raw):
             view.note(Note(NoteKind.UNKNOWN, name, lineno, decoded.type, raw))
     elif isinstance(decoded, Malformed) and decoded is not BLANK:
         _bad(state, view, sel, name, lineno, decoded.reason, raw, text=decoded.text)
@@ -126,7 +128,7 @@ def _bad(
     text: bool,
 ) -> None:
     state.add_malformed(reason, name, lineno, text=text)
-    if not sel.wants_line(Level.INFO if text else Level.WARN):
+    if not sel.wants_line(Level.INFO if text else Level.WARN, raw):
         return
     if text and raw is not None:
         view.note(Note(NoteKind.TEXT, name, lineno, reason, raw))

@@ -5,7 +5,9 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import re
 import sys
+from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 from castra_tail.contract import events as ev
@@ -14,6 +16,7 @@ from castra_tail.output.env import Env
 from castra_tail.output.modes import Note, NoteKind, View
 from castra_tail.render.console import color_system, draw
 from castra_tail.render.console import console as make_console
+from castra_tail.render.highlight import highlighter
 from castra_tail.render.lines import Lines
 from castra_tail.render.panel import panel
 from castra_tail.render.summary import summary
@@ -47,6 +50,8 @@ class TextView(View):
         summary: bool,
         several_sources: bool,
         elapsed: bool = False,
+        vm_filter: Callable[[str], bool] | None = None,
+        highlight: Sequence[re.Pattern[str]] | None = None,
     ) -> None:
         self.out = env.stdout
         self.run = run
@@ -54,6 +59,9 @@ class TextView(View):
         self.console = make_console(env.environ, color=color, width=width)
         self.palette = Palette(color_system(self.console))
         self.lines = Lines(self.palette, width)
+        if highlight:
+            self.lines.layout.mark = highlighter(highlight)
+        self.vm_filter = vm_filter  # --vm: the panel's and the final chart's VMs
         self.stream = self.shows_events = stream
         self.timelines = timelines and stream
         self.show_summary = summary

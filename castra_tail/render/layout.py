@@ -9,7 +9,7 @@ the stream at a few ten thousand lines a second.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Final
 
 import msgspec
@@ -47,6 +47,8 @@ class Layout:
         self.hint = palette.pair("hint")
         self.ssh = palette.pair("ssh")
         self.success = palette.pair("step.success")
+        #: Marks ``--grep``'s matches in a body (render/highlight.py); None: nothing to mark.
+        self.mark: Callable[[str], str] | None = None
 
     @property
     def indent(self) -> str:
@@ -82,6 +84,8 @@ class Layout:
         if head is None:
             head = self._head(pair, mark, label)
         cell = self._vm_cells.get(vm) or self._vm_cell(vm)
+        if self.mark is not None:
+            body, more = self.mark(body), [self.mark(m) for m in more]
         line = f"{cell}  {head}{body}\n"
         if not more:
             return line

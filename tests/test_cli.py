@@ -181,7 +181,7 @@ def test_strict_fails_on_malformed(tmp_path: Path) -> None:
         (["--level", "loud"], "--level"),
         (["--fail-on", "sometimes"], "--fail-on"),
         (["--color", "pink"], "--color"),
-        (["--no-such-flag"], "No such option: --no-such-flag"),
+        (["--no-such-flag"], "no such option: --no-such-flag"),
         (["/nonexistent/up.ndjson"], "cannot read '/nonexistent/up.ndjson': No such file"),
         (["/"], "cannot read '/': is a directory"),
         (["-", "-"], "standard input ('-') can be read only once"),

@@ -14,6 +14,7 @@ from castra_tail.contract import events as ev
 from castra_tail.contract.levels import Level
 from castra_tail.output.env import Env
 from castra_tail.output.modes import Note, NoteKind, View
+from castra_tail.render.bootstraps import chart
 from castra_tail.render.console import color_system, draw
 from castra_tail.render.console import console as make_console
 from castra_tail.render.highlight import highlighter
@@ -58,7 +59,8 @@ class TextView(View):
         self.width = width
         self.console = make_console(env.environ, color=color, width=width)
         self.palette = Palette(color_system(self.console))
-        self.lines = Lines(self.palette, width)
+        # --elapsed puts a time column before each line: the lines fold in what is left.
+        self.lines = Lines(self.palette, width - (TIME_WIDTH + 1 if elapsed else 0))
         if highlight:
             self.lines.layout.mark = highlighter(highlight)
         self.vm_filter = vm_filter  # --vm: the panel's and the final chart's VMs
@@ -119,6 +121,9 @@ class TextView(View):
         if self.timelines:
             for vm in run.incomplete_bootstraps:  # the others were drawn as they ended
                 self._timeline(vm)
+            picked = self.vm_filter
+            vms = [vm for vm in run.vms.values() if picked is None or picked(vm.name)]
+            self.out.write(chart(vms, self.width, self.palette))
         if self.show_summary:
             if self.stream:
                 self.out.write("\n")

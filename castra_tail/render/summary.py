@@ -12,7 +12,9 @@ from rich.text import Text
 
 from castra_tail.render import facts
 from castra_tail.render.facts import HEADERS, Fact
+from castra_tail.render.fitting import narrowed
 from castra_tail.render.text import clean, pad, width_of
+from castra_tail.render.verdict import verdict_text
 from castra_tail.run.state import Run
 from castra_tail.run.verdict import Verdict
 
@@ -24,8 +26,7 @@ def summary(run: Run, verdict: Verdict, width: int) -> RenderableType:
         parts += _vm_table(run, width)
         parts += _failures(run)
     parts.append(_totals(run))
-    head, rest = facts.verdict(verdict)
-    parts.append(Text.assemble(_text(head), f" {rest}"))
+    parts.append(verdict_text(verdict, width))
     return Group(*parts)
 
 
@@ -39,12 +40,19 @@ def _vm_table(run: Run, width: int) -> list[RenderableType]:
     ssh = [clean(vm.ssh) if vm.ssh else "—" for vm in vms]
     any_ssh = any(vm.ssh for vm in vms)
     in_table = any_ssh and _natural_width(rows, ssh) <= width
+    widths, tight = _widths(rows, width)
     table = Table(
-        box=box.SIMPLE_HEAD, title=facts.title(run), title_style="heading", pad_edge=False
+        box=box.SIMPLE_HEAD,
+        title=facts.title(run),
+        title_style="heading",
+        pad_edge=False,
+        collapse_padding=tight,
     )
-    for header in HEADERS:
+    for header, fitted in zip(HEADERS, widths, strict=True):
         justify: JustifyMethod = "right" if header in ("warn", "err") else "left"
-        table.add_column(header, justify=justify, no_wrap=header != "slowest")
+        table.add_column(
+            header, justify=justify, no_wrap=True, overflow="ellipsis", max_width=fitted
+        )
     if in_table:
         table.add_column("ssh", no_wrap=True)
     for row, command in zip(rows, ssh, strict=True):
@@ -78,6 +86,22 @@ def _vm_table(run: Run, width: int) -> list[RenderableType]:
     if notes or (any_ssh and not in_table):
         parts.append(Text(""))
     return parts
+
+
+#: The columns narrowed first when a row would not fit: (column, floor). Never "slowest".
+_NARROW = ((0, 8), (4, 12), (2, 10), (1, 7))
+
+
+def _widths(rows: list[list[Fact]], width: int) -> tuple[list[int], bool]:
+    """Each column's width, so that a row stays one line at ``width``, and whether the
+    gaps between columns must shrink too (from 3 cells to 2) for that."""
+    natural = [
+        max(width_of(h), *(width_of(row[i].text) for row in rows)) for i, h in enumerate(HEADERS)
+    ]
+    gaps = len(HEADERS) - 1
+    if sum(natural) + 2 + 3 * gaps <= width:  # an edge each side, 3 cells between columns
+        return natural, False
+    return narrowed(natural, width - 2 - 2 * gaps, _NARROW), True
 
 
 def _natural_width(rows: list[list[Fact]], ssh: list[str]) -> int:

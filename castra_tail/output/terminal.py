@@ -12,6 +12,7 @@ from typing import Any, Final
 
 from castra_tail.contract import events as ev
 from castra_tail.contract.levels import Level
+from castra_tail.input.follow import MISSING
 from castra_tail.output.env import Env
 from castra_tail.output.modes import Note, NoteKind, View
 from castra_tail.render.bootstraps import chart
@@ -155,11 +156,20 @@ class LiveView(TextView):
         self.env = env
         self.height = 0  # lines of panel on screen
         self.last_draw = float("-inf")
+        self.drawn = ""  # the panel on screen
+        self.ended: float | None = None  # when the wrapped castra command said it ended
+        self.waiting: str | None = None  # what the input waits for, before any line
         self.since: dict[str, float] = {}
         self._keys: dict[str, tuple[object, ...]] = {}
 
     def flush(self) -> None:
         self._refresh(self.now, REFRESH)
+
+    def note(self, note: Note) -> None:
+        super().note(note)
+        if note.kind is NoteKind.NOTICE:  # -F on a file still to come: the panel says so
+            waiting = note.what == MISSING
+            self.waiting = f"waiting for {clean(note.source, 60)} to appear" if waiting else None
 
     def tick(self, now: float) -> None:
         self.now = now
@@ -178,20 +188,30 @@ class LiveView(TextView):
         if now - self.last_draw < interval:
             return
         self._note_changes(now)
+        if self.ended is None and self.run.commands and not self.run.open_commands:
+            self.ended = now  # castra is done: its clocks stop, whatever else still comes
         columns, rows = self.env.terminal_size()
-        drawn = draw(
-            self.console,
-            panel(self.run, self.since, self.started or now, now, columns, rows - 1),
-            width=columns,
-            crop=True,  # a wrapped row would throw the next erase off by a line
+        drawing = panel(
+            self.run,
+            self.since,
+            self.started,
+            now if self.ended is None else self.ended,
+            columns,
+            rows - 1,
+            vm_filter=self.vm_filter,
+            waiting=self.waiting,
         )
+        # crop: a wrapped row would throw the next erase off by a line
+        drawn = draw(self.console, drawing, width=columns, crop=True)
+        if drawn == self.drawn and not self.out.pending:  # nothing new: no redraw, no flicker
+            return
         prefix = _erase(self.height)
         if self.last_draw == float("-inf"):
             prefix = HIDE_CURSOR + prefix
             _cursor_hidden(True)
         self.out.flush(prefix=prefix, suffix=drawn)
         self.height = drawn.count("\n")
-        self.last_draw = now
+        self.last_draw, self.drawn = now, drawn
 
     def _note_changes(self, now: float) -> None:
         """Start each VM's clock again when something happened to it."""

@@ -66,6 +66,12 @@ class Selector:
         """True when ``--type`` or ``--vm`` asks for particular events."""
         return bool(self.types or self.vms)
 
+    def vms_seen(self) -> tuple[list[str], bool]:
+        """The VMs ``--vm`` was asked about so far, and whether that list is all of them
+        (it is not once the cache is full, or a name was too long to remember)."""
+        names = [vm for vm in self._vm_cache if vm is not None]
+        return names, len(self._vm_cache) < MAX_CACHED
+
     def wants_raw(self, raw: bytes) -> bool:
         """Whether a line that is not an event passes ``--grep``/``--since`` (a pattern can
         match its text; it has no time)."""

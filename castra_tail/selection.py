@@ -51,7 +51,7 @@ def window(opts: Options, paths: Sequence[str | None]) -> Window:
 
 def notes(opts: Options, run: Run, sel: Selector) -> list[str]:
     """Warnings for the filters that matched nothing in the whole input."""
-    said = [_vm_note(p, run) for p in opts.vms] + [_type_note(p, run) for p in opts.types]
+    said = [_vm_note(p, run, sel) for p in opts.vms] + [_type_note(p, run) for p in opts.types]
     found = sel.finder
     parts: list[Finder | None] = [found.first, found.second] if isinstance(found, Both) else [found]
     for finder in parts:
@@ -62,10 +62,13 @@ def notes(opts: Options, run: Run, sel: Selector) -> list[str]:
     return [note for note in said if note]
 
 
-def _vm_note(pattern: str, run: Run) -> str | None:
-    if run.vms_not_tracked or any(fnmatchcase(name, pattern) for name in run.vms):
+def _vm_note(pattern: str, run: Run, sel: Selector) -> str | None:
+    # The state tracks the VMs of lifecycle, bootstrap and shutdown events; the selector
+    # was asked about the others (a message about a VM).
+    asked, complete = sel.vms_seen()
+    names = list(dict.fromkeys([*run.vms, *asked]))
+    if run.vms_not_tracked or not complete or any(fnmatchcase(n, pattern) for n in names):
         return None
-    names = list(run.vms)
     if not names:
         return f"--vm {clean(pattern)}: no VM in the stream"
     listed = ", ".join(clean(n, 40) for n in names[:LISTED])

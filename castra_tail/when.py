@@ -91,6 +91,8 @@ def last_time(paths: Sequence[str], max_line: int, flag: str) -> datetime:
     """The latest ``ts`` of the last stamped event of each file, or UsageError saying why not."""
     found: list[datetime] = []
     for path in paths:
+        if path != "-" and not os.path.lexists(path):  # -F: not there yet, no events yet
+            continue
         if path == "-" or not _regular(path):
             raise UsageError(
                 f"{flag} relative to the last event needs a file: a pipe's last event comes only "

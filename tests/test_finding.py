@@ -215,6 +215,13 @@ def test_since_relative_to_the_last_event_needs_a_file() -> None:
     assert "--since 2026-11-26T01:00:00Z" in result.stderr  # what works instead
 
 
+def test_a_file_still_to_come_has_no_last_event_yet(tmp_path: Path) -> None:
+    result = run_cli(["-F", str(tmp_path / "later.ndjson"), "--since", "10m"])
+    assert result.code == 2
+    assert "--since relative to the last event: no event in" in result.stderr
+    assert "needs a file" not in result.stderr
+
+
 def test_a_stream_without_ts_says_so() -> None:
     relative = run_cli([UP, "--since", "10m"])
     assert relative.code == 2
@@ -276,6 +283,16 @@ def test_a_filter_that_matches_nothing_says_so(args: list[str], said: str) -> No
     result = run_cli([UP, *PLAIN, *args])
     assert result.code == 0
     assert result.stderr == f"castra-tail: warning: {said}\n"
+
+
+def test_a_vm_known_only_from_its_messages_is_in_the_stream(tmp_path: Path) -> None:
+    log = tmp_path / "messages.ndjson"
+    log.write_text('{"type":"message","severity":"info","text":"hi","vm":"solo-0"}\n')
+    assert run_cli([str(log), *PLAIN, "--vm", "solo-0"]).stderr == ""
+    assert run_cli([str(log), *PLAIN, "--vm", "solo-1"]).stderr == (
+        "castra-tail: warning: --vm solo-1: no such VM in the stream (solo-0; did you mean "
+        "solo-0?)\n"
+    )
 
 
 def test_filters_that_match_say_nothing() -> None:

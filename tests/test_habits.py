@@ -156,6 +156,15 @@ def test_quiet_twice_prints_nothing_and_the_exit_status_tells() -> None:
     assert (run_cli([UP, "-q", "-q"]).code, run_cli([UP, "-q", "-q"]).stdout) == (0, b"")
 
 
+@pytest.mark.parametrize("quiet", ["-q", "-qq"])
+def test_quiet_still_passes_a_wrapped_commands_stderr(quiet: str) -> None:
+    script = f"echo 'castra: config loaded' >&2; cat {UP}"
+    result = run_cli([quiet, "--", "sh", "-c", script])
+    assert result.code == 0
+    assert result.out == ("✓ passed (exit 0)\n" if quiet == "-q" else "")
+    assert result.stderr == "castra: config loaded\n"
+
+
 def test_quiet_wins_over_a_format_from_the_environment() -> None:
     result = run_cli([UP, "-q"], env={"CASTRA_TAIL_FORMAT": "json"})
     assert (result.code, result.out) == (0, "✓ passed (exit 0)\n")

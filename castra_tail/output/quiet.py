@@ -1,11 +1,16 @@
-"""``-q``: nothing but the verdict line at the end; ``-qq``: nothing at all (the exit status)."""
+"""``-q``: nothing but the verdict line at the end; ``-qq``: nothing at all (the exit status).
+
+A wrapped command's stderr still goes to stderr, as it would from ``castra up |
+castra-tail -q``: it is the command's to say, not castra-tail's.
+"""
 
 from __future__ import annotations
 
 from castra_tail.output.env import Env
-from castra_tail.output.modes import View
+from castra_tail.output.modes import Note, NoteKind, View
 from castra_tail.render.console import console as make_console
 from castra_tail.render.console import draw
+from castra_tail.render.text import show_bytes
 from castra_tail.run.state import Run
 from castra_tail.run.verdict import Verdict
 
@@ -15,6 +20,13 @@ class QuietView(View):
 
     def __init__(self, env: Env, *, color: bool, width: int, silent: bool) -> None:
         self.env, self.color, self.width, self.silent = env, color, width, silent
+
+    def note(self, note: Note) -> None:
+        if note.kind is NoteKind.STDERR:
+            self.env.stderr.write(show_bytes(note.raw or b"") + "\n")
+
+    def flush(self) -> None:
+        self.env.stderr.flush()
 
     def close(self, run: Run, verdict: Verdict) -> None:
         if self.silent:

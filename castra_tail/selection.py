@@ -56,7 +56,8 @@ def notes(opts: Options, run: Run, sel: Selector) -> list[str]:
     parts: list[Finder | None] = [found.first, found.second] if isinstance(found, Both) else [found]
     for finder in parts:
         if isinstance(finder, Grep) and not finder.hits:
-            said.append(f"--grep {' '.join(repr(clean(p)) for p in opts.grep)}: no event matched")
+            quoted = " ".join(f"'{clean(p)}'" for p in opts.grep)
+            said.append(f"--grep {quoted}: no event matched")
         elif isinstance(finder, Window):
             said.append(_window_note(finder, opts))
     return [note for note in said if note]
@@ -94,4 +95,5 @@ def _window_note(window: Window, opts: Options) -> str | None:
         return f"{flags}: the events carry no ts, so none could be placed in time"
     if window.hits:
         return None
-    return f"{flags}: no event in that time (the events run from {window.first} to {window.last})"
+    span = f"the events run from {clean(window.first)} to {clean(window.last)}"
+    return f"{flags}: no event in that time ({span})"

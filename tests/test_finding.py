@@ -295,6 +295,13 @@ def test_a_vm_known_only_from_its_messages_is_in_the_stream(tmp_path: Path) -> N
     )
 
 
+def test_what_a_note_repeats_cannot_reach_the_terminal_as_control() -> None:
+    result = run_cli([UP, *PLAIN, "--vm", "\x1b]0;pwned\x07", "--grep", "\x1b\\[2J"])
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    assert "--vm \\x1b]0;pwned\\x07: no such VM" in result.stderr
+    assert "--grep '\\x1b\\[2J': no event matched" in result.stderr
+
+
 def test_filters_that_match_say_nothing() -> None:
     for args in (["--vm", "web-*"], ["-t", "usage"], ["--grep", "castra"]):
         assert run_cli([UP, *PLAIN, *args]).stderr == ""

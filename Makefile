@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/castra-tail demo
+	@echo "castra-tail is in $(BIN): 'source $(BIN)/activate' puts it on PATH (see the README's quick start)"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -10,9 +10,11 @@ the state, judges it (run/verdict.py) and lets the view close.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 
+from castra_tail import selection
 from castra_tail.filters import Selector
 from castra_tail.input.command import CommandSource
 from castra_tail.input.read import read_inputs
@@ -27,7 +29,9 @@ from castra_tail.output.modes import (
     json_document,
     markdown_document,
 )
+from castra_tail.output.quiet import QuietView
 from castra_tail.output.stdio import StdoutClosed
+from castra_tail.output.tailing import TailView
 from castra_tail.pipeline import consume, relay_stderr, replay
 from castra_tail.render.text import clean
 from castra_tail.run.spool import Spool
@@ -42,9 +46,10 @@ def run(opts: Options, env: Env, sources: Sequence[Source] | None = None) -> int
     if sources is None:
         sources = _sources(opts, env)
     paths = [s.path for s in sources if isinstance(s, FileSource)]
+    sel = selection.selector(opts, [s.path if isinstance(s, FileSource) else "-" for s in sources])
     save = SaveFile(opts.save, paths) if opts.save else None
     try:
-        status = _run(opts, env, sources, save.write_through if save else None)
+        status = _run(opts, env, sources, save.write_through if save else None, sel)
     finally:
         if save is not None:
             save.close()
@@ -56,10 +61,14 @@ def run(opts: Options, env: Env, sources: Sequence[Source] | None = None) -> int
 
 
 def _run(
-    opts: Options, env: Env, sources: Sequence[Source], tee: Callable[[bytes], object] | None
+    opts: Options,
+    env: Env,
+    sources: Sequence[Source],
+    tee: Callable[[bytes], object] | None,
+    sel: Selector,
 ) -> int:
     stream = Stream(Policy(opts.fail_on, opts.strict), opts.runs)
-    view = _view(opts, env, stream, several=len(sources) > 1, live_input=_live(opts, sources))
+    view = _view(opts, env, stream, sel, several=len(sources) > 1, live_input=_live(opts, sources))
     command = next((s for s in sources if isinstance(s, CommandSource)), None)
     stops = Stops(command)
     spool = Spool(opts.runs.from_end) if opts.runs.relative and view.shows_events else None
@@ -67,7 +76,7 @@ def _run(
         with stops.handled():
             try:
                 stopped_by, child = _read_all(
-                    opts, sources, stream, view, command, stops, tee, spool
+                    opts, sources, stream, view, sel, command, stops, tee, spool
                 )
             except OSError as exc:
                 if command is None or command.process is not None:
@@ -78,9 +87,12 @@ def _run(
             if stream.detail is None:
                 raise UsageError(f"--run {opts.runs.text}: {_runs(stream.runs)} in the input")
             if spool is not None:
-                replay(spool, stream, view, _selector(opts))
+                replay(spool, stream, view, sel)
             verdict = judge(stream, signal=stopped_by, command_status=child)
             view.close(stream, verdict)
+            if view.shows_events:  # said last, where it is seen
+                for note in selection.notes(opts, stream.seen, sel):
+                    env.warning(note)
     except StdoutClosed:
         _silence_stdout()
         return ExitStatus.PIPE_CLOSED
@@ -94,15 +106,12 @@ def _runs(n: int) -> str:
     return "there is 1 run" if n == 1 else f"there are {n:,} runs"
 
 
-def _selector(opts: Options) -> Selector:
-    return Selector(opts.types, opts.exclude_types, opts.vms, opts.level)
-
-
 def _read_all(
     opts: Options,
     sources: Sequence[Source],
     stream: Stream,
     view: View,
+    sel: Selector,
     command: CommandSource | None,
     stops: Stops,
     tee: Callable[[bytes], object] | None,
@@ -117,7 +126,7 @@ def _read_all(
     stopped_by: int | None = None
     try:
         with stops.reading():
-            _read(opts, sources, stream, view, command, tee, spool)
+            _read(opts, sources, stream, view, sel, command, tee, spool)
             if command is None or command.process is None:
                 return None, 0
             code = command.wait()
@@ -134,11 +143,11 @@ def _read(
     sources: Sequence[Source],
     stream: Stream,
     view: View,
+    selector: Selector,
     command: CommandSource | None,
     tee: Callable[[bytes], object] | None,
     spool: Spool | None,
 ) -> None:
-    selector = _selector(opts)
     live_input = _live(opts, sources)
     if view.shows_events or live_input or tee is not None or opts.runs.explicit:
         items = read_inputs(
@@ -186,8 +195,22 @@ def _sources(opts: Options, env: Env) -> list[Source]:
     )
 
 
-def _view(opts: Options, env: Env, stream: Stream, *, several: bool, live_input: bool) -> View:
+def _view(
+    opts: Options, env: Env, stream: Stream, sel: Selector, *, several: bool, live_input: bool
+) -> View:
+    view = _format_view(opts, env, stream, sel, several=several, live_input=live_input)
+    if opts.tail is not None and view.shows_events:
+        return TailView(view, opts.tail, following=opts.follow is not None)
+    return view
+
+
+def _format_view(
+    opts: Options, env: Env, stream: Stream, sel: Selector, *, several: bool, live_input: bool
+) -> View:
     width = env.width(opts.width)
+    if opts.quiet:
+        color = env.wants_color(opts.color, tty=env.stdout_tty)
+        return QuietView(env, color=color, width=width, silent=opts.quiet > 1)
     if opts.format is Format.json:
         return ReportView(env, json_document)
     if opts.format is Format.markdown:
@@ -213,7 +236,15 @@ def _view(opts: Options, env: Env, stream: Stream, *, several: bool, live_input:
         summary=opts.summary_only or opts.summary is not False,
         several_sources=several,
         elapsed=opts.elapsed,
+        vm_filter=sel.wants_vm if opts.vms else None,
+        highlight=_patterns(opts) if color else None,
     )
+
+
+def _patterns(opts: Options) -> list[re.Pattern[str]] | None:
+    """``--grep``'s patterns, for the text view to highlight what they match."""
+    flags = re.IGNORECASE if opts.ignore_case else 0
+    return [re.compile(p, flags) for p in opts.grep] or None
 
 
 def _silence_stdout() -> None:

@@ -1,4 +1,5 @@
-"""What is shown: pure predicates built from ``--type``, ``--exclude-type``, ``--vm``, ``--level``.
+"""What is shown: pure predicates built from ``--type``, ``--exclude-type``, ``--vm``, ``--level``,
+and ``find`` (``--grep``, ``--since``/``--until``).
 
 Filters choose what is *shown*; the state, the summary and the exit status
 always cover the whole stream.
@@ -13,6 +14,7 @@ from typing import Final
 
 from castra_tail.contract.events import KNOWN_TYPES, TYPE_OF, family_of
 from castra_tail.contract.levels import Level
+from castra_tail.find import Finder
 
 FAMILIES: Final = tuple(dict.fromkeys(family_of(t) for t in KNOWN_TYPES))
 _GLOB: Final = frozenset("*?[")
@@ -54,6 +56,8 @@ class Selector:
     exclude: tuple[str, ...] = ()
     vms: tuple[str, ...] = ()
     min_level: Level = Level.INFO
+    #: ``--grep`` and ``--since``/``--until``: asked last, about events the rest let through.
+    finder: Finder | None = None
     _type_cache: dict[str, bool] = field(default_factory=dict, repr=False)
     _vm_cache: dict[str | None, bool] = field(default_factory=dict, repr=False)
 
@@ -61,6 +65,17 @@ class Selector:
     def narrowed(self) -> bool:
         """True when ``--type`` or ``--vm`` asks for particular events."""
         return bool(self.types or self.vms)
+
+    def vms_seen(self) -> tuple[list[str], bool]:
+        """The VMs ``--vm`` was asked about so far, and whether that list is all of them
+        (it is not once the cache is full, or a name was too long to remember)."""
+        names = [vm for vm in self._vm_cache if vm is not None]
+        return names, len(self._vm_cache) < MAX_CACHED
+
+    def wants_raw(self, raw: bytes) -> bool:
+        """Whether a line that is not an event passes ``--grep``/``--since`` (a pattern can
+        match its text; it has no time)."""
+        return self.finder is None or self.finder.line(raw)
 
     def wants_type(self, type_name: str) -> bool:
         """Whether events of this type pass the type filters."""
@@ -92,6 +107,8 @@ class Selector:
         """Whether an event is shown."""
         return level >= self.min_level and self.wants_type(type_name) and self.wants_vm(vm)
 
-    def wants_line(self, level: Level) -> bool:
+    def wants_line(self, level: Level, raw: bytes | None = None) -> bool:
         """Whether a non-event line (text or malformed) at ``level`` is shown."""
-        return not self.narrowed and level >= self.min_level
+        if self.narrowed or level < self.min_level:
+            return False
+        return self.finder is None or (raw is not None and self.finder.line(raw))

@@ -67,3 +67,9 @@ class Options:
     save: str | None = None  # write the raw input here too, byte for byte
     runs: Selection = ALL  # --run: which runs every output covers
     canonical: bool = False  # --canonical: ndjson lines in the contract's form
+    grep: tuple[str, ...] = ()  # regular expressions: events whose text matches one
+    ignore_case: bool = False
+    tail: int | None = None  # only the last N shown of what is there (then follow)
+    since: str | None = None  # WHEN (when.py): events from then on, by their ts
+    until: str | None = None
+    quiet: int = 0  # 1: the verdict line only; 2: nothing

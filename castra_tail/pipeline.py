@@ -56,6 +56,7 @@ def consume(
     constant, rules = CONSTANT_LEVELS.get, LEVEL_RULES
     type_ok, min_level = sel.type_table(), sel.min_level
     by_vm = bool(sel.vms)
+    finder = sel.finder
     show_event = view.event
     by_vm_record = VM_EVENTS
     run = stream.current
@@ -122,6 +123,7 @@ def consume(
                 and level >= min_level
                 and type_ok[cls]
                 and (not by_vm or sel.wants_vm(getattr(event, "vm", None)))
+                and (finder is None or finder(event))
             ):
                 vm = find(event.vm) if cls in by_vm_record else None
                 show_event(event, level, raw, vm)
@@ -153,7 +155,7 @@ def _not_an_event(
 ) -> None:
     if isinstance(decoded, Unknown):
         run.add_unknown(decoded.type)
-        if sel.wants(decoded.type, None, Level.INFO):
+        if sel.wants(decoded.type, None, Level.INFO) and sel.wants_raw(raw):
             view.note(Note(NoteKind.UNKNOWN, name, lineno, decoded.type, raw))
     elif isinstance(decoded, Malformed) and decoded is not BLANK:
         _bad(run, view, sel, name, lineno, decoded.reason, raw, text=decoded.text)
@@ -177,7 +179,7 @@ def _bad(
 def _bad_note(
     view: View, sel: Selector, name: str, lineno: int, reason: str, raw: bytes | None, *, text: bool
 ) -> None:
-    if not sel.wants_line(Level.INFO if text else Level.WARN):
+    if not sel.wants_line(Level.INFO if text else Level.WARN, raw):
         return
     if text and raw is not None:
         view.note(Note(NoteKind.TEXT, name, lineno, reason, raw))
@@ -195,14 +197,15 @@ def replay(spool: Spool, stream: Stream, view: View, sel: Selector) -> None:
         first = True
         for name, lineno, raw in spool.lines(run.number):
             if first and run.number > 1:
-                view.note(Note(NoteKind.RUN, name, lineno, number=run.number))
+                command = run.commands[0].name if run.commands else ""
+                view.note(Note(NoteKind.RUN, name, lineno, command, number=run.number))
             first = False
             if isinstance(raw, Skipped):
                 _bad_note(view, sel, name, lineno, raw.reason, None, text=False)
                 continue
             decoded = decode(raw)
             if isinstance(decoded, Unknown):
-                if sel.wants(decoded.type, None, Level.INFO):
+                if sel.wants(decoded.type, None, Level.INFO) and sel.wants_raw(raw):
                     view.note(Note(NoteKind.UNKNOWN, name, lineno, decoded.type, raw))
             elif isinstance(decoded, Malformed):
                 if decoded is not BLANK:
@@ -210,7 +213,9 @@ def replay(spool: Spool, stream: Stream, view: View, sel: Selector) -> None:
             else:
                 level = level_of(decoded)
                 vm_name = getattr(decoded, "vm", None)
-                if sel.wants(ev.TYPE_OF[type(decoded)], vm_name, level):
+                if sel.wants(ev.TYPE_OF[type(decoded)], vm_name, level) and (
+                    sel.finder is None or sel.finder(decoded)
+                ):
                     vm = run.find(vm_name) if vm_name and type(decoded) in VM_EVENTS else None
                     view.event(decoded, level, raw, vm)
         view.flush()

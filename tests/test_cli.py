@@ -37,7 +37,7 @@ def test_fail_on_never_passes_a_failure() -> None:
 
 def test_rejected_detail_is_shown_verbatim() -> None:
     detail = json.loads(example("rejected").read_bytes().splitlines()[1])["detail"]
-    result = run_cli([str(example("rejected"))])
+    result = run_cli([str(example("rejected")), "--width", "200"])  # on one line, unfolded
     assert result.code == 1
     assert f"up rejected: {detail}" in result.out
 
@@ -181,7 +181,7 @@ def test_strict_fails_on_malformed(tmp_path: Path) -> None:
         (["--level", "loud"], "--level"),
         (["--fail-on", "sometimes"], "--fail-on"),
         (["--color", "pink"], "--color"),
-        (["--no-such-flag"], "No such option: --no-such-flag"),
+        (["--no-such-flag"], "no such option: --no-such-flag"),
         (["/nonexistent/up.ndjson"], "cannot read '/nonexistent/up.ndjson': No such file"),
         (["/"], "cannot read '/': is a directory"),
         (["-", "-"], "standard input ('-') can be read only once"),

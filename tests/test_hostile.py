@@ -27,7 +27,7 @@ def test_every_valid_line_around_hostile_ones_is_read(tmp_path: Path) -> None:
     assert run.events == len(VALID_LINES) + 1  # and the unknown severity "loud", shown as it is
     assert {(p.where.line, p.reason) for p in run.problems} == set(MALFORMED.items())
     assert dict(run.unknown_types) == {"gpu.attached": 1}
-    text = run_cli([str(path), "--color", "never"]).out
+    text = run_cli([str(path), "--color", "never", "--width", "1000"]).out  # lines unfolded
     # plain text is shown as it is (dimmed); other bad lines say why, where they are
     for reason in {r for r in MALFORMED.values() if r != "not JSON"}:
         assert reason in text
@@ -41,8 +41,9 @@ def test_long_fields_are_cut_in_text_and_kept_whole_elsewhere(tmp_path: Path) ->
     line = json.dumps({"type": "message", "severity": "info", "text": long_text}).encode()
     path = tmp_path / "long.ndjson"
     path.write_bytes(line + b"\n")
-    text = run_cli([str(path), "--no-summary", "--color", "never"]).out
-    assert "x" * 1999 + "…" in text and "x" * 2001 not in text
+    text = run_cli([str(path), "--no-summary", "--color", "never", "--width", "1000"]).out
+    unfolded = text.replace("\n" + " " * 22, "")  # folded under the text column at 1000
+    assert "x" * 1999 + "…" in unfolded and "x" * 2001 not in unfolded
     assert run_cli([str(path), "--format", "ndjson"]).stdout == line + b"\n"
 
 

@@ -100,7 +100,7 @@ def test_follow_several_files_at_once(tmp_path: Path) -> None:
 def test_follow_by_name_survives_rotation_and_truncation(tmp_path: Path) -> None:
     log = tmp_path / "events.ndjson"
     log.write_bytes(LINE % 1)
-    proc = start(["-F", str(log), "--color", "never", "--no-summary"])
+    proc = start(["-F", str(log), "--color", "never", "--no-summary", "--width", "1000"])
     try:
         read_until(proc, b"probe 1", timeout=30)
         log.rename(tmp_path / "events.ndjson.1")  # logrotate: move away, start a new file

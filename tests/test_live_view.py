@@ -49,7 +49,7 @@ def test_the_panel_is_a_row_per_vm_under_a_header_with_the_elapsed_time() -> Non
 def test_the_panel_is_cut_to_its_height_with_the_rest_counted() -> None:
     run = replayed(UP[:20])
     text = drawn(run, {}, now=1.0, height=3)
-    assert text.splitlines()[-1].strip() == "+2 more VMs"
+    assert text.splitlines()[-1].strip() == "+2 more VMs: 2 bootstrapping"
     assert len(text.splitlines()) == 3
 
 

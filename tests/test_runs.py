@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from castra_tail.contract.events import Usage
 from castra_tail.run.stream import Stream
 
 from conftest import EXAMPLES, FIXTURES, example, replay_stream, run_cli
@@ -300,3 +301,35 @@ def test_runs_lists_the_runs_of_a_log() -> None:
 def test_examples_are_one_run_each() -> None:
     for path in sorted(EXAMPLES.glob("*.ndjson")):
         assert replay_stream([str(path)]).runs == 1, path.name
+
+
+def test_a_filter_note_looks_at_every_run_not_only_the_last() -> None:
+    three = str(FIXTURES / "three-runs.ndjson")
+    # web-1 is only in run 1: asking for it is no mistake, though the last run lacks it.
+    quiet = run_cli([three, "--vm", "web-1", "--no-summary"])
+    assert "web-1" in quiet.out
+    assert "no such VM" not in quiet.stderr
+    typo = run_cli([three, "--vm", "web1", "--no-summary"])
+    assert "--vm web1: no such VM in the stream (web-0, web-1, db-0; did you mean web-1?)" in (
+        typo.stderr
+    )
+    # usage events are in runs 1 and 2 only; run 3 (down) has none.
+    assert "no such event" not in run_cli([three, "-t", "usage", "--no-summary"]).stderr
+
+
+def test_a_run_chosen_from_the_end_is_introduced_with_its_command() -> None:
+    result = run_cli([str(FIXTURES / "three-runs.ndjson"), "--run", "-1", "--no-summary"])
+    assert result.out.splitlines()[0].startswith("── run 3 · down · ")
+
+
+def test_past_its_bounds_what_was_seen_claims_no_absence() -> None:
+    from castra_tail.run.seen import Seen
+
+    up = replay_stream([str(example("up"))]).current  # web-0, web-1, db-0
+    seen = Seen(max_vms=2)
+    seen.add(up)
+    assert list(seen.vms) == ["web-0", "web-1"] and not seen.vms_complete
+    stream = replay_stream([str(FIXTURES / "three-runs.ndjson")])
+    assert "usage" not in stream.current.unknown_types and not stream.current.by_class[Usage]
+    assert list(stream.seen.vms) == ["web-0", "web-1", "db-0"] and stream.seen.vms_complete
+    assert "usage" in stream.seen.types  # from runs 1 and 2: the last has none

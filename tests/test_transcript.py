@@ -13,7 +13,7 @@ from rich.cells import cell_len
 
 from castra_tail.contract import events as ev
 from castra_tail.contract.decode import decode
-from castra_tail.render.transcript import wrap
+from castra_tail.render.folding import wrap
 
 from conftest import FIXTURES, example, replay, run_cli, shared
 

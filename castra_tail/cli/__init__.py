@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 from typing import NoReturn, cast
 
 from castra_tail import CONTRACT_VERSION, __version__
@@ -64,7 +65,9 @@ def _invoke(args: list[str]) -> int:
         "schema": tools.schema_app,
         "runs": tools.runs_app,
     }
+    prog = "castra-tail"
     if args[:1] and args[0] in subcommands:
+        prog = f"castra-tail {args[0]}"
         app, args = subcommands[args[0]](), args[1:]
     else:
         command: tuple[str, ...] = ()
@@ -72,22 +75,53 @@ def _invoke(args: list[str]) -> int:
             split = args.index("--")
             args, command = args[:split], tuple(args[split + 1 :])
             if not command:
-                return _usage("-- must be followed by a command to run")
+                return _usage("-- must be followed by a command to run", prog)
         app = tail.tail_app(command)
     try:
-        status = app(args=args, prog_name="castra-tail", standalone_mode=False)
+        status = app(args=args, prog_name=prog, standalone_mode=False)
     except click_error as exc:
-        return _usage(getattr(exc, "format_message", exc.__str__)())
+        return _usage(_click_message(exc), prog)
     except UsageError as exc:
-        return _usage(str(exc))
+        return _usage(str(exc) + _meant_command(args, subcommands), prog)
     except KeyboardInterrupt:
         return int(ExitStatus.INTERRUPTED)
     return status if isinstance(status, int) else 0
 
 
-def _usage(message: str) -> int:
+def _click_message(exc: Exception) -> str:
+    """What Typer's parser says, with castra-tail's own guess for a flag it does not have."""
+    if type(exc).__name__ == "NoSuchOption":
+        from castra_tail.cli.habits import unknown_option
+
+        ctx = getattr(exc, "ctx", None)
+        params = ctx.command.params if ctx is not None else []
+        own = [name for p in params for name in (*p.opts, *p.secondary_opts)]
+        return unknown_option(str(getattr(exc, "option_name", "")), own)
+    param, ctx = getattr(exc, "param", None), getattr(exc, "ctx", None)
+    if type(exc).__name__ == "BadParameter" and param is not None and param.opts:
+        flag = next((o for o in param.opts if o.startswith("--")), param.opts[0])
+        source = ctx.get_parameter_source(param.name) if ctx is not None else None
+        if source is not None and source.name == "ENVIRONMENT":
+            flag = f"${param.envvar} (for {flag})"
+        return f"{flag}: {getattr(exc, 'message', exc)}"
+    return str(getattr(exc, "format_message", exc.__str__)())
+
+
+def _meant_command(args: list[str], subcommands: Iterable[str]) -> str:
+    """`` (did you mean castra-tail check?)`` when the first argument, not a file, is close to
+    a subcommand's name."""
+    import difflib
+
+    first = args[0] if args else ""
+    if not first or first.startswith("-") or os.path.lexists(first):
+        return ""
+    close = difflib.get_close_matches(first, list(subcommands), n=1, cutoff=0.7)
+    return f"; did you mean castra-tail {close[0]}?" if close else ""
+
+
+def _usage(message: str, prog: str = "castra-tail") -> int:
     from castra_tail.output.env import message_line
     from castra_tail.status import ExitStatus
 
-    sys.stderr.write(message_line(f"{message} (see castra-tail --help)"))
+    sys.stderr.write(message_line(f"{message} (see {prog} --help)"))
     return int(ExitStatus.USAGE)

@@ -6,45 +6,16 @@ flag two commands take (``FILE…``, ``--max-line-bytes``) is declared once.
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Annotated
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any
 
 import typer
 
+from castra_tail.cli import words
 from castra_tail.input.framing import DEFAULT_MAX_LINE as DEFAULT_MAX_LINE
-from castra_tail.options import Color as Color
-from castra_tail.options import Format as Format
 from castra_tail.output.env import MAX_WIDTH, MIN_WIDTH
 from castra_tail.run import selection
 from castra_tail.run.selection import Selection
-
-
-class LevelName(StrEnum):
-    """--level values."""
-
-    info = "info"
-    progress = "progress"
-    warn = "warn"
-    error = "error"
-    blocker = "blocker"
-
-
-class FailOn(StrEnum):
-    """--fail-on values."""
-
-    info = "info"
-    progress = "progress"
-    warn = "warn"
-    error = "error"
-    blocker = "blocker"
-    never = "never"
-
-
-class CheckFormat(StrEnum):
-    """check --format values."""
-
-    text = "text"
-    json = "json"
 
 
 def complete_types(incomplete: str) -> list[str]:
@@ -55,23 +26,40 @@ def complete_types(incomplete: str) -> list[str]:
     return [name for name in (*FAMILIES, *KNOWN_TYPES) if name.startswith(incomplete)]
 
 
+def complete_from(choices: Sequence[str]) -> Callable[[str], list[str]]:
+    """Shell completion for a flag whose value is one of ``choices``."""
+
+    def complete(incomplete: str) -> list[str]:
+        return [c for c in choices if c.startswith(incomplete.lower())]
+
+    return complete
+
+
 def typer_app(*, completion: bool = False) -> typer.Typer:
-    """A Typer app with castra-tail's help conventions."""
+    """A Typer app with castra-tail's conventions (its help is ``help.HelpCommand``'s)."""
     return typer.Typer(
         add_completion=completion,
-        rich_markup_mode="rich",
+        rich_markup_mode=None,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
 
 
 FILTERS, OUTPUT, EXIT, INPUT = "Filters", "Output", "Exit status", "Input"
 
+
+def _choice(name: str, choices: Sequence[str], *decls: str, **kw: Any) -> Any:
+    """An option whose value is one of ``choices`` (or another spelling of one)."""
+    return typer.Option(
+        *decls, callback=words.chooser(name, choices), autocompletion=complete_from(choices), **kw
+    )
+
+
 #: The inputs of ``castra-tail`` and ``castra-tail check``.
 Files = Annotated[
     list[str] | None,
     typer.Argument(
         metavar="FILE",
-        help="Event streams to read; - (or none) is standard input.",
+        help="Event streams to read, in order; - (or none): standard input.",
         show_default=False,
     ),
 ]
@@ -82,7 +70,7 @@ MaxLineBytes = Annotated[
         rich_help_panel=INPUT,
         min=1,
         metavar="BYTES",
-        help="Longer lines are skipped and reported, never held in memory.",
+        help="Longer lines are skipped, and said (16 MiB).",
     ),
 ]
 Types = Annotated[
@@ -93,8 +81,9 @@ Types = Annotated[
         metavar="PATTERN",
         rich_help_panel=FILTERS,
         autocompletion=complete_types,
-        help="Show only these types: exact (bootstrap.step), a family (bootstrap), "
-        "or a glob (command.re*). Repeatable.",
+        callback=words.split_list,
+        help="Only these types: bootstrap.step, a family (bootstrap), a glob "
+        "('command.*'), a list (a,b).",
     ),
 ]
 ExcludeTypes = Annotated[
@@ -105,7 +94,8 @@ ExcludeTypes = Annotated[
         metavar="PATTERN",
         rich_help_panel=FILTERS,
         autocompletion=complete_types,
-        help="Hide these types (same patterns as --type). Repeatable.",
+        callback=words.split_list,
+        help="Hide these types (patterns as for --type).",
     ),
 ]
 Vms = Annotated[
@@ -114,29 +104,48 @@ Vms = Annotated[
         "--vm",
         metavar="NAME",
         rich_help_panel=FILTERS,
-        help="Show only events about this VM (a glob: 'web-*'). Repeatable.",
+        callback=words.split_list,
+        help="Only these VMs: web-0, 'web-*', web-0,db-0.",
     ),
 ]
 MinLevel = Annotated[
-    LevelName,
-    typer.Option(
+    str,
+    _choice(
+        "level",
+        words.LEVELS,
         "--level",
         "-l",
+        metavar="LEVEL",
         rich_help_panel=FILTERS,
         envvar="CASTRA_TAIL_LEVEL",
-        case_sensitive=False,
-        help="Show only events at or above this attention level.",
+        show_default=False,
+        help="At or above: info, progress, warn, error, blocker.",
     ),
 ]
 OutputFormat = Annotated[
-    Format,
-    typer.Option(
+    str | None,
+    _choice(
+        "format",
+        words.FORMATS,
         "--format",
+        metavar="FORMAT",
         rich_help_panel=OUTPUT,
         envvar="CASTRA_TAIL_FORMAT",
-        case_sensitive=False,
-        help="text for people; ndjson: the selected input lines, byte for byte; "
-        "json: one report at the end; markdown: the summary for a CI job page.",
+        show_default=False,
+        help="text, ndjson (the lines as they came), json, markdown.",
+    ),
+]
+Json = Annotated[
+    bool, typer.Option("--json", rich_help_panel=OUTPUT, help="The same as --format json.")
+]
+Quiet = Annotated[
+    int,
+    typer.Option(
+        "--quiet",
+        "-q",
+        count=True,
+        rich_help_panel=OUTPUT,
+        help="Only the verdict line; -qq: only the exit status.",
     ),
 ]
 Summary = Annotated[
@@ -145,8 +154,7 @@ Summary = Annotated[
         "--summary/--no-summary",
         rich_help_panel=OUTPUT,
         show_default=False,
-        help="Print the final summary (default: on for text, off for ndjson, "
-        "where it goes to stderr).",
+        help="No summary (--summary: with ndjson too, on stderr).",
     ),
 ]
 SummaryOnly = Annotated[
@@ -158,18 +166,25 @@ Timelines = Annotated[
     typer.Option(
         "--timelines/--no-timelines",
         rich_help_panel=OUTPUT,
-        help="Draw each VM's bootstrap timeline when it ends.",
+        help="No bootstrap timelines.",
     ),
 ]
 Colour = Annotated[
-    Color,
-    typer.Option(
+    str,
+    _choice(
+        "color",
+        words.COLORS,
         "--color",
+        metavar="WHEN",
         rich_help_panel=OUTPUT,
         envvar="CASTRA_TAIL_COLOR",
-        case_sensitive=False,
-        help="auto: colour on a terminal unless NO_COLOR is set.",
+        show_default=False,
+        help="auto (on a terminal, unless NO_COLOR), always, never.",
     ),
+]
+NoColour = Annotated[
+    bool,
+    typer.Option("--no-color", rich_help_panel=OUTPUT, help="The same as --color never."),
 ]
 Width = Annotated[
     int | None,
@@ -181,19 +196,21 @@ Width = Annotated[
         metavar="COLUMNS",
         # CASTRA_TAIL_WIDTH is read by Env.width, not by Typer: from the
         # environment, garbage is as if unset and a number out of range is clamped.
-        help="Columns for timelines and the summary (default: $CASTRA_TAIL_WIDTH, "
-        "the terminal's, $COLUMNS, or 80). [env var: CASTRA_TAIL_WIDTH]",
+        help="Columns to draw for (default: the terminal's, or 80).",
         show_default=False,
     ),
 ]
 FailOnLevel = Annotated[
-    FailOn,
-    typer.Option(
+    str,
+    _choice(
+        "fail_on",
+        words.FAIL_ON,
         "--fail-on",
+        metavar="LEVEL",
         rich_help_panel=EXIT,
         envvar="CASTRA_TAIL_FAIL_ON",
-        case_sensitive=False,
-        help="Exit 1 when any event is at or above this level; never: don't.",
+        show_default=False,
+        help="Exit 1 for events at LEVEL or above (error), or never.",
     ),
 ]
 Strict = Annotated[
@@ -216,8 +233,7 @@ FollowName = Annotated[
     typer.Option(
         "-F",
         rich_help_panel=INPUT,
-        help="Follow by name: when a file is replaced (rotated) or truncated, say so "
-        "and read the new content from its start, like tail -F.",
+        help="Follow by name through rotation, like tail -F.",
     ),
 ]
 Live = Annotated[
@@ -225,8 +241,7 @@ Live = Annotated[
     typer.Option(
         "--live/--no-live",
         rich_help_panel=OUTPUT,
-        help="On a terminal, with live input (a pipe, --follow, a command), keep a "
-        "panel of the VMs under the log.",
+        help="No live panel of the VMs under the log.",
     ),
 ]
 Elapsed = Annotated[
@@ -234,8 +249,7 @@ Elapsed = Annotated[
     typer.Option(
         "--elapsed",
         rich_help_panel=OUTPUT,
-        help="Start each line with the time since the stream began (+12.3s), or the "
-        "event's own ts when it has one.",
+        help="Start lines with the time since the start, or the ts.",
     ),
 ]
 Save = Annotated[
@@ -244,7 +258,7 @@ Save = Annotated[
         "--save",
         rich_help_panel=INPUT,
         metavar="FILE",
-        help="Also write the raw input to FILE, byte for byte, bad lines included.",
+        help="Also write the raw input to FILE, byte for byte.",
         show_default=False,
     ),
 ]
@@ -255,9 +269,9 @@ Jobs = Annotated[
         "-j",
         rich_help_panel=INPUT,
         min=1,
+        metavar="N",
         envvar="CASTRA_TAIL_JOBS",
-        help="Processes for a big plain file when nothing is shown line by line "
-        "(--summary-only, --format json). Default, and at most: one per core.",
+        help="Processes for a big file, with --summary-only or json.",
         show_default=False,
     ),
 ]
@@ -277,8 +291,8 @@ Runs = Annotated[
         metavar="SELECT",
         rich_help_panel=FILTERS,
         parser=_runs,
-        help="Only these runs, in every output and the exit status: last, first, N, -N, N..M "
-        "or all. (Without it: every run is judged, the last shown in full.)",
+        help="Only these runs, judged and shown: last, first, N, -N, N..M, all "
+        "(default: every run judged, the last shown).",
         show_default=False,
     ),
 ]

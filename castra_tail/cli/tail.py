@@ -10,56 +10,77 @@ import sys
 import typer
 
 from castra_tail import CONTRACT_VERSION, __version__
+from castra_tail.cli import finding as g
 from castra_tail.cli import flags as f
+from castra_tail.cli.help import command_class
+from castra_tail.cli.tools import COMMANDS
+from castra_tail.options import Color, Format, UsageError
 from castra_tail.output.env import message_line
 
-_HELP = f"""Read Castra Event Contract {CONTRACT_VERSION} streams (NDJSON): decode, filter,
-render, and exit non-zero when the run failed.
-
-Reads standard input when no FILE is given (or for -), else each FILE in order,
-or the stdout of COMMAND given after --.
+_HELP = f"""Read Castra Event Contract {CONTRACT_VERSION} streams (NDJSON) from each FILE, or
+standard input (-), or the stdout of COMMAND: each event a line, each bootstrap a timeline,
+a summary at the end; exit 1 when the run failed.
 """
 _EPILOG = """Examples:
+  castra-tail -- castra up                  (or: castra up | castra-tail)
+  castra-tail -F /var/log/castra/events.ndjson --vm 'web-*' --level warning
+  castra-tail up.ndjson --grep 'apt|dpkg' -i -n 20 --since 10m
+  castra-tail up.ndjson --format ndjson -t bootstrap.step | jq .duration_ms
 
-  castra up | castra-tail
-
-  castra-tail -- castra up          (runs it; no set -o pipefail needed)
-
-  castra-tail -F /var/log/castra/events.ndjson
-
-  castra-tail logs/up.ndjson --vm web-0 --level warn
-
-  castra-tail up.ndjson --format ndjson --type bootstrap | jq .duration_ms
-
-  castra-tail --format json up.ndjson > report.json
-
-  castra-tail demo
-
-Exit status: 0 clean; 1 an event at or above --fail-on (or a malformed line with
---strict, or an incomplete stream); 2 usage error; a wrapped command's own status
-when it failed; 74 output could not be written; 130 interrupted; 141 the reader
-of stdout went away.
+Exit status: 0 passed; 1 failed (an event at or above --fail-on, a malformed
+line with --strict, a stream cut short); 2 usage error; a wrapped command's own
+status when it failed; 74 output not written; 130 interrupted; 141 stdout went
+away.
 """
+#: The flags most runs need, listed first in --help.
+COMMON = (
+    "--follow",
+    "-F",
+    "--type",
+    "--vm",
+    "--level",
+    "--grep",
+    "--tail",
+    "--since",
+    "--format",
+    "--quiet",
+    "--summary-only",
+)
+_Command = command_class(
+    usages=("[OPTIONS] -- COMMAND [ARGS]...", "runs|check|schema|demo [OPTIONS] ..."),
+    environment=(("--width", "CASTRA_TAIL_WIDTH"),),
+    common=COMMON,
+    commands=COMMANDS,
+)
 
 
 def tail_app(command: tuple[str, ...] = ()) -> typer.Typer:
     """The main command; ``command`` is what followed ``--`` (run it and read its stdout)."""
     app = f.typer_app(completion=True)
 
-    @app.command(help=_HELP, epilog=_EPILOG)
+    @app.command(help=_HELP, epilog=_EPILOG, cls=_Command)
     def tail(
+        ctx: typer.Context,
         files: f.Files = None,
         type_: f.Types = None,
         exclude_type: f.ExcludeTypes = None,
         vm: f.Vms = None,
-        level: f.MinLevel = f.LevelName.info,
-        fmt: f.OutputFormat = f.Format.text,
+        level: f.MinLevel = "info",
+        grep: g.Grep = None,
+        ignore_case: g.IgnoreCase = False,
+        tail: g.Tail = None,
+        since: g.Since = None,
+        until: g.Until = None,
+        fmt: f.OutputFormat = None,
+        json_: f.Json = False,
+        quiet: f.Quiet = 0,
         summary: f.Summary = None,
         summary_only: f.SummaryOnly = False,
         timelines: f.Timelines = True,
-        color: f.Colour = f.Color.auto,
+        color: f.Colour = "auto",
+        no_color: f.NoColour = False,
         width: f.Width = None,
-        fail_on: f.FailOnLevel = f.FailOn.error,
+        fail_on: f.FailOnLevel = "error",
         strict: f.Strict = False,
         follow: f.FollowFile = False,
         follow_name: f.FollowName = False,
@@ -78,12 +99,10 @@ def tail_app(command: tuple[str, ...] = ()) -> typer.Typer:
         from castra_tail import app as tail_app
         from castra_tail.contract.levels import Level, parse_level
         from castra_tail.filters import pattern_hint
-        from castra_tail.options import Follow, Options, UsageError
+        from castra_tail.options import Follow, Options
         from castra_tail.output.env import Env
         from castra_tail.run.selection import ALL
 
-        if canonical and fmt is not f.Format.ndjson:
-            raise UsageError("--canonical rewrites lines: it goes with --format ndjson")
         for pattern in [*(type_ or ()), *(exclude_type or ())]:
             hint = pattern_hint(pattern)
             if hint:
@@ -94,24 +113,61 @@ def tail_app(command: tuple[str, ...] = ()) -> typer.Typer:
             follow=Follow.name if follow_name else Follow.descriptor if follow else None,
             live=live,
             elapsed=elapsed,
-            format=fmt,
+            format=_format(ctx, fmt, json_=json_, quiet=quiet),
             types=tuple(type_ or ()),
             exclude_types=tuple(exclude_type or ()),
             vms=tuple(vm or ()),
-            level=parse_level(level.value) or Level.INFO,
-            fail_on=None if fail_on is f.FailOn.never else parse_level(fail_on.value),
+            level=parse_level(level) or Level.INFO,
+            fail_on=None if fail_on == "never" else parse_level(fail_on),
             strict=strict,
             summary=summary,
             summary_only=summary_only,
             timelines=timelines,
-            color=color,
+            color=_color(ctx, color, no_color=no_color),
             width=width,
             max_line_bytes=max_line_bytes,
             jobs=jobs,
             save=save,
             runs=run or ALL,
             canonical=canonical,
+            grep=tuple(grep or ()),
+            ignore_case=ignore_case,
+            tail=tail,
+            since=since,
+            until=until,
+            quiet=min(quiet, 2),
         )
+        if canonical and opts.format is not Format.ndjson:
+            raise UsageError("--canonical rewrites lines: it goes with --format ndjson")
         raise typer.Exit(tail_app.run(opts, Env.from_process()))
 
     return app
+
+
+def _given(ctx: typer.Context, name: str) -> bool:
+    """Whether the flag behind parameter ``name`` was given on the command line."""
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name == "COMMANDLINE"
+
+
+def _format(ctx: typer.Context, fmt: str | None, *, json_: bool, quiet: int) -> Format:
+    """``--format``, ``--json`` and ``-q`` as one format; the command line wins over the
+    environment, and two formats asked for on the command line are a usage error."""
+    given = _given(ctx, "fmt")
+    if json_:
+        if given and fmt != "json":
+            raise UsageError(f"--json is --format json: not with --format {fmt}")
+        fmt = "json"
+    if quiet:
+        if json_ or (given and fmt != "text"):
+            raise UsageError(f"-q/--quiet prints the verdict line only: not with --format {fmt}")
+        fmt = "text"
+    return Format(fmt or "text")
+
+
+def _color(ctx: typer.Context, color: str, *, no_color: bool) -> Color:
+    if no_color:
+        if _given(ctx, "color") and color != "never":
+            raise UsageError(f"--no-color is --color never: not with --color {color}")
+        return Color.never
+    return Color(color)

@@ -1,4 +1,4 @@
-"""The tools beside the main command: `check`, `schema` (for producers) and `demo`."""
+"""The tools beside the main command: `runs`, `check`, `schema` (for producers) and `demo`."""
 
 # No `from __future__ import annotations`: Typer evaluates these signatures, and the
 # demo's names a module imported inside demo_app().
@@ -8,6 +8,16 @@ import typer
 
 from castra_tail import CONTRACT_VERSION
 from castra_tail.cli import flags as f
+from castra_tail.cli import words
+from castra_tail.cli.help import HelpCommand
+
+#: The subcommands, as ``castra-tail --help`` lists them: (usage, what it does).
+COMMANDS = (
+    ("runs [FILE]...", "List the runs of appended logs."),
+    ("check [FILE]...", "Validate streams against Event Contract v1."),
+    ("schema", "Print the contract's JSON Schema."),
+    ("demo [NAME]", "Replay a shipped example (up, up-fail, down, …)."),
+)
 
 
 def demo_app() -> typer.Typer:
@@ -17,22 +27,32 @@ def demo_app() -> typer.Typer:
     app = f.typer_app()
 
     @app.command(
-        help="Replay a shipped example stream: at a realistic pace on a terminal, "
-        "at once otherwise."
+        help=f"Replay NAME, a shipped example stream ({', '.join(demo.names())}; default "
+        f"{demo.DEFAULT}): at a realistic pace on a terminal, at once otherwise.",
+        cls=HelpCommand,
     )
     def run_demo(
         name: Annotated[
-            str, typer.Argument(help=f"Example to replay: {', '.join(demo.names())}.")
+            str,
+            typer.Argument(
+                metavar="NAME",
+                help=f"Example to replay: {', '.join(demo.names())} (default {demo.DEFAULT}).",
+                show_default=False,
+            ),
         ] = demo.DEFAULT,
         speed: Annotated[
             float,
             typer.Option(
-                "--speed", min=0.0, help="How many times faster than real; 0 replays at once."
+                "--speed",
+                min=0.0,
+                metavar="X",
+                help="How many times faster than real (default 1); 0 replays at once.",
             ),
         ] = 1.0,
-        color: Annotated[f.Color, typer.Option("--color", case_sensitive=False)] = f.Color.auto,
+        color: f.Colour = "auto",
+        no_color: f.NoColour = False,
     ) -> None:
-        raise typer.Exit(demo.run(name, speed=speed, color=color.value))
+        raise typer.Exit(demo.run(name, speed=speed, color="never" if no_color else color))
 
     return app
 
@@ -42,19 +62,23 @@ def check_app() -> typer.Typer:
     app = f.typer_app()
 
     @app.command(
-        help="Validate streams against Event Contract v1: each violation as "
-        "FILE:LINE: reason. Exit 1 when there is any (notes do not count)."
+        help="Validate each FILE (or standard input) against Event Contract v1: each "
+        "violation as FILE:LINE: reason. Exit 1 when there is any (notes do not count).",
+        cls=HelpCommand,
     )
     def check(
         files: f.Files = None,
         fmt: Annotated[
-            f.CheckFormat,
+            str,
             typer.Option(
                 "--format",
-                case_sensitive=False,
-                help="text: a line per finding; json: one document for machines.",
+                metavar="FORMAT",
+                callback=words.chooser("format", words.CHECK_FORMATS),
+                autocompletion=f.complete_from(words.CHECK_FORMATS),
+                help="text (the default): a line per finding; json: one document for machines.",
+                show_default=False,
             ),
-        ] = f.CheckFormat.text,
+        ] = "text",
         max_line_bytes: f.MaxLineBytes = f.DEFAULT_MAX_LINE,
     ) -> None:
         from castra_tail import check as checking
@@ -62,8 +86,13 @@ def check_app() -> typer.Typer:
         from castra_tail.output.env import Env
 
         env = Env.from_process()
-        sources = open_files(files or (), stdin_tty=env.stdin_tty, stdin_closed=env.stdin_closed)
-        raise typer.Exit(checking.run(sources, env.stdout, fmt=fmt.value, max_line=max_line_bytes))
+        sources = open_files(
+            files or (),
+            stdin_tty=env.stdin_tty,
+            stdin_closed=env.stdin_closed,
+            no_input="no input: pipe an event stream in, or name a file",
+        )
+        raise typer.Exit(checking.run(sources, env.stdout, fmt=fmt, max_line=max_line_bytes))
 
     return app
 
@@ -74,19 +103,23 @@ def runs_app() -> typer.Typer:
 
     @app.command(
         help="List the runs of event streams (appended logs hold many): number, command, "
-        "where each starts, VMs, duration, result. Exit 0: listing is not judging."
+        "where each starts, VMs, duration, result. Exit 0: listing is not judging.",
+        cls=HelpCommand,
     )
     def runs(
         files: f.Files = None,
         fmt: Annotated[
-            f.CheckFormat,
+            str,
             typer.Option(
                 "--format",
-                case_sensitive=False,
-                help="text: a table; json: {runs: [{number, command, source, line, ok, "
-                "exit_code, vms, duration_ms, reasons}…]}.",
+                metavar="FORMAT",
+                callback=words.chooser("format", words.CHECK_FORMATS),
+                autocompletion=f.complete_from(words.CHECK_FORMATS),
+                help="text (the default): a table; json: {runs: [{number, command, source, "
+                "line, ok, exit_code, vms, duration_ms, reasons}…]}.",
+                show_default=False,
             ),
-        ] = f.CheckFormat.text,
+        ] = "text",
         width: f.Width = None,
         max_line_bytes: f.MaxLineBytes = f.DEFAULT_MAX_LINE,
     ) -> None:
@@ -95,10 +128,13 @@ def runs_app() -> typer.Typer:
         from castra_tail.output.env import Env
 
         env = Env.from_process()
-        sources = open_files(files or (), stdin_tty=env.stdin_tty, stdin_closed=env.stdin_closed)
-        status = listing.run(
-            sources, env, fmt=fmt.value, max_line=max_line_bytes, width=env.width(width)
+        sources = open_files(
+            files or (),
+            stdin_tty=env.stdin_tty,
+            stdin_closed=env.stdin_closed,
+            no_input="no input: pipe an event stream in, or name a file",
         )
+        status = listing.run(sources, env, fmt=fmt, max_line=max_line_bytes, width=env.width(width))
         raise typer.Exit(status)
 
     return app
@@ -110,7 +146,8 @@ def schema_app() -> typer.Typer:
 
     @app.command(
         help=f"Print the JSON Schema (draft 2020-12) of Event Contract "
-        f"{CONTRACT_VERSION}, generated from castra-tail's own types."
+        f"{CONTRACT_VERSION}, generated from castra-tail's own types.",
+        cls=HelpCommand,
     )
     def schema() -> None:
         from castra_tail.contract.schema import encode

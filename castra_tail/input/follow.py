@@ -14,6 +14,9 @@ from castra_tail.input.unpack import CorruptInput, Unpacking
 
 #: How often a followed file is looked at when nothing arrives (tail -f polls at 1 s).
 POLL: Final = 0.1
+#: What is said once of a file followed by name that is not there yet (as tail -F says it).
+MISSING: Final = "does not exist yet; waiting for it to appear"
+APPEARED: Final = "appeared; reading it from the start"
 
 
 def follow(files: list[Followed]) -> Iterator[Item]:
@@ -50,7 +53,7 @@ class Followed:
         self.ident: tuple[int, int] | None = None
         self.regular = True
         self._restart()
-        self._open()
+        self.missing = not self._open()  # said once, at the first poll
 
     def _restart(self) -> None:
         """Read what follows as a new stream."""
@@ -79,8 +82,9 @@ class Followed:
         """What arrived since the last poll, and what happened to the file."""
         if self.file is None:
             if not (self.by_name and self._open()):
-                return []
-            return [Notice(self.path, "appeared; reading it from the start"), *self._drain()]
+                said, self.missing = self.missing, False
+                return [Notice(self.path, MISSING)] if said and self.by_name else []
+            return [Notice(self.path, APPEARED), *self._drain()]
         items: list[Chunk | Notice] = list(self._drain())
         if self.by_name and self._replaced():
             items += self._end()

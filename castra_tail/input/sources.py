@@ -23,6 +23,7 @@ from castra_tail.output.stdio import IOFailure
 from castra_tail.render.text import clean
 
 STDIN_NAME: Final = "<stdin>"
+NO_INPUT: Final = "no input: pipe an event stream in, name a file, or wrap a command after --"
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +115,7 @@ def open_files(
     stdin_closed: bool = False,
     may_appear: bool = False,
     follow: bool = False,
+    no_input: str = NO_INPUT,
 ) -> list[FileSource]:
     """The inputs named on the command line (stdin when none), or a UsageError saying why not.
 
@@ -132,9 +134,7 @@ def open_files(
     if "-" in paths and stdin_closed:
         raise IOFailure(f"cannot read standard input: {os.strerror(errno.EBADF)}")
     if paths == ("-",) and stdin_tty:
-        raise UsageError(
-            "no input: pipe an event stream in, name a file, or wrap a command after --"
-        )
+        raise UsageError(no_input)
     why = stdout_clash(paths, follow=follow)
     if why is not None:
         raise UsageError(why)

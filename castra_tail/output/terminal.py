@@ -5,15 +5,20 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import re
 import sys
+from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 from castra_tail.contract import events as ev
 from castra_tail.contract.levels import Level
+from castra_tail.input.follow import MISSING
 from castra_tail.output.env import Env
 from castra_tail.output.modes import Note, NoteKind, View
+from castra_tail.render.bootstraps import chart
 from castra_tail.render.console import color_system, draw
 from castra_tail.render.console import console as make_console
+from castra_tail.render.highlight import highlighter
 from castra_tail.render.lines import Lines
 from castra_tail.render.panel import panel
 from castra_tail.render.summary import summary
@@ -47,6 +52,8 @@ class TextView(View):
         summary: bool,
         several_sources: bool,
         elapsed: bool = False,
+        vm_filter: Callable[[str], bool] | None = None,
+        highlight: Sequence[re.Pattern[str]] | None = None,
     ) -> None:
         self.out = env.stdout
         self.stream = stream
@@ -54,7 +61,11 @@ class TextView(View):
         self.width = width
         self.console = make_console(env.environ, color=color, width=width)
         self.palette = Palette(color_system(self.console))
-        self.lines = Lines(self.palette, width)
+        # --elapsed puts a time column before each line: the lines fold in what is left.
+        self.lines = Lines(self.palette, width - (TIME_WIDTH + 1 if elapsed else 0))
+        if highlight:
+            self.lines.layout.mark = highlighter(highlight)
+        self.vm_filter = vm_filter  # --vm: the panel's and the final chart's VMs
         self.shows_events = lines
         self.timelines = timelines and lines
         self.show_summary = summary
@@ -120,6 +131,9 @@ class TextView(View):
             run = stream.detail or stream.current
             for vm in run.incomplete_bootstraps:  # the others were drawn as they ended
                 self._timeline(vm)
+            picked = self.vm_filter
+            vms = [vm for vm in run.vms.values() if picked is None or picked(vm.name)]
+            self.out.write(chart(vms, self.width, self.palette))
         if self.show_summary:
             if self.shows_events:
                 self.out.write("\n")
@@ -151,6 +165,9 @@ class LiveView(TextView):
         self.env = env
         self.height = 0  # lines of panel on screen
         self.last_draw = float("-inf")
+        self.drawn = ""  # the panel on screen
+        self.ended: float | None = None  # when the wrapped castra command said it ended
+        self.waiting: str | None = None  # what the input waits for, before any line
         self.since: dict[str, float] = {}
         self._keys: dict[str, tuple[object, ...]] = {}
 
@@ -161,7 +178,11 @@ class LiveView(TextView):
         if note.kind is NoteKind.RUN:  # the panel starts afresh with each run
             self.since.clear()
             self._keys.clear()
+            self.ended = None
         super().note(note)
+        if note.kind is NoteKind.NOTICE:  # -F on a file still to come: the panel says so
+            waiting = note.what == MISSING
+            self.waiting = f"waiting for {clean(note.source, 60)} to appear" if waiting else None
 
     def tick(self, now: float) -> None:
         self.now = now
@@ -180,20 +201,30 @@ class LiveView(TextView):
         if now - self.last_draw < interval:
             return
         self._note_changes(now)
+        if self.ended is None and self.run.commands and not self.run.open_commands:
+            self.ended = now  # castra is done: its clocks stop, whatever else still comes
         columns, rows = self.env.terminal_size()
-        drawn = draw(
-            self.console,
-            panel(self.stream.current, self.since, self.started or now, now, columns, rows - 1),
-            width=columns,
-            crop=True,  # a wrapped row would throw the next erase off by a line
+        drawing = panel(
+            self.stream.current,
+            self.since,
+            self.started,
+            now if self.ended is None else self.ended,
+            columns,
+            rows - 1,
+            vm_filter=self.vm_filter,
+            waiting=self.waiting,
         )
+        # crop: a wrapped row would throw the next erase off by a line
+        drawn = draw(self.console, drawing, width=columns, crop=True)
+        if drawn == self.drawn and not self.out.pending:  # nothing new: no redraw, no flicker
+            return
         prefix = _erase(self.height)
         if self.last_draw == float("-inf"):
             prefix = HIDE_CURSOR + prefix
             _cursor_hidden(True)
         self.out.flush(prefix=prefix, suffix=drawn)
         self.height = drawn.count("\n")
-        self.last_draw = now
+        self.last_draw, self.drawn = now, drawn
 
     def _note_changes(self, now: float) -> None:
         """Start each VM's clock again when something happened to it."""

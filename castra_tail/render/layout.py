@@ -1,5 +1,9 @@
 """The text view's line layout: ``VM  MARK LABEL     BODY``, continuation lines under BODY.
 
+A body or continuation line wider than the screen is folded under BODY's
+column (``folding``), never back to column 0 — but an ssh command (``Whole``)
+stays one line, to paste.
+
 Shared by the contract's families (``lines``) and the harness transcript
 (``transcript``). Styles are resolved to ANSI strings once (``Palette``) and
 lines are built with plain string formatting: Rich's per-call cost would cap
@@ -9,12 +13,13 @@ the stream at a few ten thousand lines a second.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Final
 
 import msgspec
 
 from castra_tail.contract.levels import Level
+from castra_tail.render.folding import fold, wrap
 from castra_tail.render.text import clean, clean_lines, fit, pad, width_of
 from castra_tail.render.theme import LEVEL_STYLE, VM_COLOURS, Palette
 
@@ -47,6 +52,8 @@ class Layout:
         self.hint = palette.pair("hint")
         self.ssh = palette.pair("ssh")
         self.success = palette.pair("step.success")
+        #: Marks ``--grep``'s matches in a body (render/highlight.py); None: nothing to mark.
+        self.mark: Callable[[str], str] | None = None
 
     @property
     def indent(self) -> str:
@@ -76,12 +83,21 @@ class Layout:
     ) -> str:
         """One event's lines: the head line, then ``more`` under its body (each ends in \\n)."""
         pair = style if style is not None else self._level[level]
-        if body_styled or (style is None and level is INFO):
+        styled = body_styled or (style is None and level is INFO)
+        room = self.body_width
+        if room:
+            body, *folded = fold(body, room)
+            if folded:
+                more = [*(self.styled(folded, pair) if styled else folded), *more]
+            more = [piece for m in more for piece in fold(m, room)]
+        if styled:
             body = f"{pair[0]}{body}{pair[1]}" if body else body
         head = self._heads.get((pair, mark, label))
         if head is None:
             head = self._head(pair, mark, label)
         cell = self._vm_cells.get(vm) or self._vm_cell(vm)
+        if self.mark is not None:
+            body, more = self.mark(body), [self.mark(m) for m in more]
         line = f"{cell}  {head}{body}\n"
         if not more:
             return line
@@ -102,7 +118,16 @@ class Layout:
         """A remediation, as ``↳`` lines."""
         if not hint:
             return []
-        return self.styled((f"↳ {line}" for line in clean_lines(hint)), self.hint)
+        return self.styled(self.hanging("↳ ", clean_lines(hint)), self.hint)
+
+    def hanging(self, mark: str, lines: Iterable[str]) -> list[str]:
+        """Lines marked (``↳ ``, ``! ``), each folded under its own text, not under the mark."""
+        room = self.body_width - len(mark) if self.body_width else 0
+        out = []
+        for line in lines:
+            first, *rest = wrap(line, room) if room else [line]
+            out += [mark + first, *(" " * len(mark) + piece for piece in rest)]
+        return out
 
     def _head(self, pair: Pair, mark: str, label: str) -> str:
         """``MARK LABEL`` in its style, padded: formatted once per kind of line."""

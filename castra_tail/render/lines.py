@@ -14,6 +14,7 @@ from typing import Any, Final
 
 from castra_tail.contract import events as ev
 from castra_tail.contract.levels import Level
+from castra_tail.render.folding import Whole
 from castra_tail.render.layout import ERROR, INFO, LABEL_WIDTH, WARN, Layout, fields
 from castra_tail.render.text import (
     clean,
@@ -113,11 +114,12 @@ class Lines:
         trigger = f", trigger {clean(e.trigger)}" if e.trigger else ""
         body = f"{clean(e.mode)} → {clean(action)}: {clean(e.reason)}{trigger}"
         more = self.layout.styled(
-            (f"! {clean(w)}" for w in e.warnings), self.layout.level_pair(WARN)
+            self.layout.hanging("! ", (clean(w) for w in e.warnings)),
+            self.layout.level_pair(WARN),
         )
         ssh = ssh_of(e.ssh) if e.ssh is not None else None
         if ssh is not None and ssh.command:
-            more += self.layout.styled([clean(ssh.command)], self.layout.ssh)
+            more += [Whole(m) for m in self.layout.styled([clean(ssh.command)], self.layout.ssh)]
         if ssh is not None and ssh.left_out:
             more += self.layout.styled(
                 [f"! {clean(left_out_text(ssh.left_out))}"], self.layout.level_pair(WARN)

@@ -16,7 +16,9 @@ from rich.text import Text
 
 from castra_tail.render import facts, runs, why
 from castra_tail.render.facts import HEADERS, Fact
+from castra_tail.render.fitting import narrowed
 from castra_tail.render.text import clean, pad, width_of
+from castra_tail.render.verdict import verdict_text
 from castra_tail.run.failures import failures_of
 from castra_tail.run.state import Run
 from castra_tail.run.stream import Stream
@@ -39,8 +41,7 @@ def summary(stream: Stream, verdict: Verdict, width: int) -> RenderableType:
             parts += _vm_table(run, width, title)
         parts += _failures(run)
         parts.append(_totals(run))
-    head, rest = facts.verdict(verdict)
-    parts.append(Text.assemble(_text(head), f" {rest}"))
+    parts.append(verdict_text(verdict, width))
     return Group(*parts)
 
 
@@ -86,10 +87,19 @@ def _vm_table(run: Run, width: int, title: str) -> list[RenderableType]:
     ssh = [clean(vm.ssh) if vm.ssh and vm.is_up else "—" for vm in vms]
     any_ssh = any(vm.ssh and vm.is_up for vm in vms)
     in_table = any_ssh and _natural_width(rows, ssh) <= width
-    table = Table(box=box.SIMPLE_HEAD, title=title, title_style="heading", pad_edge=False)
-    for header in HEADERS:
+    widths, tight = _widths(rows, width)
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        title=title,
+        title_style="heading",
+        pad_edge=False,
+        collapse_padding=tight,
+    )
+    for header, fitted in zip(HEADERS, widths, strict=True):
         justify: JustifyMethod = "right" if header in ("warn", "err") else "left"
-        table.add_column(header, justify=justify, no_wrap=header != "slowest")
+        table.add_column(
+            header, justify=justify, no_wrap=True, overflow="ellipsis", max_width=fitted
+        )
     if in_table:
         table.add_column("ssh", no_wrap=True)
     for row, command in zip(rows, ssh, strict=True):
@@ -128,6 +138,22 @@ def _ssh_notes(vms: list[Vm]) -> list[RenderableType]:
         Text.assemble(("  ! ", "sev.warn"), (f"{name}: ", "heading"), (note, "sev.warn"))
         for name, note in facts.ssh_notes(vms)
     ]
+
+
+#: The columns narrowed first when a row would not fit: (column, floor). Never "slowest".
+_NARROW = ((0, 8), (4, 12), (2, 10), (1, 7))
+
+
+def _widths(rows: list[list[Fact]], width: int) -> tuple[list[int], bool]:
+    """Each column's width, so that a row stays one line at ``width``, and whether the
+    gaps between columns must shrink too (from 3 cells to 2) for that."""
+    natural = [
+        max(width_of(h), *(width_of(row[i].text) for row in rows)) for i, h in enumerate(HEADERS)
+    ]
+    gaps = len(HEADERS) - 1
+    if sum(natural) + 2 + 3 * gaps <= width:  # an edge each side, 3 cells between columns
+        return natural, False
+    return narrowed(natural, width - 2 - 2 * gaps, _NARROW), True
 
 
 def _natural_width(rows: list[list[Fact]], ssh: list[str]) -> int:

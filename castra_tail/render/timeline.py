@@ -20,6 +20,8 @@ from castra_tail.run.vm import Bootstrap, Vm
 BAR: Final = {"success": "█", "failed": "▓", "skipped": "░"}
 STEP_STYLE: Final = {"success": "step.success", "failed": "step.failed", "skipped": "step.skipped"}
 MIN_BAR: Final = 10
+#: The widest bar: past it a wide terminal spreads the steps thin without showing more.
+MAX_BAR: Final = 60
 MAX_NAME: Final = 20
 DUR_WIDTH: Final = 7
 
@@ -32,7 +34,7 @@ def timeline(vm: Vm, width: int, p: Palette) -> str:
     steps = b.steps
     widest = max((width_of(clean(s.step, MAX_NAME + 1)) for s in steps), default=8)
     name_width = min(MAX_NAME, widest)
-    bar_width = max(MIN_BAR, width - name_width - 15)
+    bar_width = min(MAX_BAR, max(MIN_BAR, width - name_width - 15))
     total = max(b.duration_ms or 0, b.steps_ms, 1)
     offset = 0
     for step in steps:

@@ -13,54 +13,16 @@ import re
 from collections.abc import Callable
 from typing import Any, Final
 
-from rich.cells import cell_len
-
 from castra_tail.contract import events as ev
 from castra_tail.contract.levels import Level
+from castra_tail.render.folding import wrap
 from castra_tail.render.layout import Layout, fields
 from castra_tail.render.text import MAX_FIELD, clean, clean_lines, count
 from castra_tail.render.theme import MARKS, STEP_MARKS
 
 OUTPUT_LINES: Final = 3
 CHANGE_MARKS: Final = {"add": "+", "delete": "-", "update": "~"}
-_TOKENS: Final = re.compile(r"\S+\s*|\s+")
 _TITLE: Final = re.compile(r"\*\*(.+)\*\*")
-
-
-def wrap(line: str, width: int) -> list[str]:
-    """``line`` in pieces of at most ``width`` display cells, broken at spaces where it can."""
-    if width <= 0 or cell_len(line) <= width:
-        return [line]
-    pieces: list[str] = []
-    current, used = "", 0
-    for token in _TOKENS.findall(line):
-        size = cell_len(token.rstrip())
-        if used + size <= width:
-            current, used = current + token, used + cell_len(token)
-            continue
-        if size > width:  # no space to break it at (CJK text, a long path): fill the line
-            cut = _fit(token, width - used) if used < width else 0
-            current, token = current + token[:cut], token[cut:]
-        if current.strip():
-            pieces.append(current.rstrip())
-        while cell_len(token.rstrip()) > width:
-            cut = max(1, _fit(token, width))  # a wide character wider than the line still moves on
-            pieces.append(token[:cut])
-            token = token[cut:]
-        current, used = token, cell_len(token)
-    if current.strip():
-        pieces.append(current.rstrip())
-    return pieces or [""]
-
-
-def _fit(text: str, width: int) -> int:
-    """How many characters of ``text`` fit in ``width`` cells."""
-    used = 0
-    for i, char in enumerate(text):
-        used += cell_len(char)
-        if used > width:
-            return i
-    return len(text)
 
 
 class Transcript:

@@ -23,6 +23,7 @@ from typing import Final
 from castra_tail.contract import events as ev
 from castra_tail.run.log import RunLog, RunRecord, record_of, renumbered
 from castra_tail.run.records import keep
+from castra_tail.run.seen import Seen
 from castra_tail.run.selection import ALL, Selection
 from castra_tail.run.state import Run
 from castra_tail.run.verdict import Policy
@@ -60,6 +61,8 @@ class Stream:
         self.lines = 0
         self.current = Run(1, max_vms=max_vms)
         self.log = RunLog()
+        #: The types and VM names of every run folded (for the notes on filters).
+        self.seen = Seen(max_vms)
         #: Finished runs kept whole: those ``--run`` chose (for a choice from the end,
         #: the last few, since which is chosen is known only at the end).
         window = min(selection.from_end, MAX_FULL) if selection.relative else None
@@ -122,6 +125,7 @@ class Stream:
         if not run.finished:
             run.finish()
         self.log.add(record_of(run, self.policy))
+        self.seen.add(run)
         chosen = self.selection
         if chosen.relative or (
             chosen.explicit and chosen.chooses(run.number) and len(self.full) < MAX_FULL

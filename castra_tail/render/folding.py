@@ -1,0 +1,81 @@
+"""Folding text to a width in display cells: at spaces where it can, under its column.
+
+``wrap`` folds plain text; ``fold`` folds a laid-out line that may carry its
+style as ANSI escapes around it (each piece keeps the style). A ``Whole``
+line is never folded: an ssh command must paste as one line, and a terminal
+that wraps it softly still copies it whole.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from rich.cells import cell_len
+
+#: Pieces a line may break between: words, but a size stays whole ("22.4 MiB", not "22.4" and
+#: "MiB" on the next line).
+_TOKENS: Final = re.compile(r"\(?\d[\d.,]* (?:[KMGTP]i)?B\b\S*\s*|\S+\s*|\s+")
+_ESCAPE: Final = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class Whole(str):
+    """A line to show as it is, however long (never folded)."""
+
+    __slots__ = ()
+
+
+def wrap(line: str, width: int) -> list[str]:
+    """``line`` in pieces of at most ``width`` display cells, broken at spaces where it can."""
+    if width <= 0 or cell_len(line) <= width:
+        return [line]
+    pieces: list[str] = []
+    current, used = "", 0
+    for token in _TOKENS.findall(line):
+        size = cell_len(token.rstrip())
+        if used + size <= width:
+            current, used = current + token, used + cell_len(token)
+            continue
+        if size > width:  # no space to break it at (CJK text, a long path): fill the line
+            cut = _fit(token, width - used) if used < width else 0
+            current, token = current + token[:cut], token[cut:]
+        if current.strip():
+            pieces.append(current.rstrip())
+        while cell_len(token.rstrip()) > width:
+            cut = max(1, _fit(token, width))  # a wide character wider than the line still moves on
+            pieces.append(token[:cut])
+            token = token[cut:]
+        current, used = token, cell_len(token)
+    if current.strip():
+        pieces.append(current.rstrip())
+    return pieces or [""]
+
+
+def fold(line: str, width: int) -> list[str]:
+    """A laid-out line in pieces of at most ``width`` cells, each in the line's own style.
+
+    Cheap for a line that fits (the common case): its length bounds its cells
+    when it is ASCII (escapes only add to the length).
+    """
+    if width <= 0 or isinstance(line, Whole) or (line.isascii() and len(line) <= width):
+        return [line]
+    if "\x1b" not in line:
+        return wrap(line, width)
+    escapes = _ESCAPE.findall(line)
+    text = _ESCAPE.sub("", line)
+    if cell_len(text) <= width:
+        return [line]
+    start = escapes[0] if line.startswith(escapes[0]) else ""
+    end = escapes[-1] if line.endswith(escapes[-1]) and len(escapes) > bool(start) else ""
+    # A style inside the line (not around it) is lost in the pieces: rare, and still readable.
+    return [f"{start}{piece}{end}" for piece in wrap(text, width)]
+
+
+def _fit(text: str, width: int) -> int:
+    """How many characters of ``text`` fit in ``width`` cells."""
+    used = 0
+    for i, char in enumerate(text):
+        used += cell_len(char)
+        if used > width:
+            return i
+    return len(text)

@@ -87,6 +87,8 @@ def _vm(vm: Vm, later: Vm) -> None:
     vm.reclaimed_bytes += later.reclaimed_bytes
     vm.warnings += later.warnings
     vm.errors += later.errors
+    if later.times:
+        vm.times = (vm.times or {}) | later.times
     b = later.bootstrap
     if b is not None:
         if b.origin == "started" or vm.bootstrap is None:

@@ -21,6 +21,7 @@ from castra_tail.input.sources import FileSource, Source, open_files
 from castra_tail.options import Follow, Format, Options, UsageError
 from castra_tail.output.env import Env
 from castra_tail.output.modes import (
+    PICTURES,
     NdjsonView,
     ReportView,
     View,
@@ -173,6 +174,8 @@ def _view(opts: Options, env: Env, state: Run, *, several: bool, live_input: boo
         return ReportView(env, json_document)
     if opts.format is Format.markdown:
         return ReportView(env, markdown_document)
+    if opts.format in PICTURES:
+        return ReportView(env, PICTURES[opts.format](opts, width))
     if opts.format is Format.ndjson:
         color = env.wants_color(opts.color, tty=env.stderr.isatty())
         return NdjsonView(env, summary=bool(opts.summary), width=width, color=color)

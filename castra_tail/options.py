@@ -23,6 +23,9 @@ class Format(StrEnum):
     ndjson = "ndjson"
     json = "json"
     markdown = "markdown"
+    html = "html"
+    svg = "svg"
+    trace = "trace"
 
 
 class Color(StrEnum):

@@ -134,7 +134,9 @@ OutputFormat = Annotated[
         envvar="CASTRA_TAIL_FORMAT",
         case_sensitive=False,
         help="text for people; ndjson: the selected input lines, byte for byte; "
-        "json: one report at the end; markdown: the summary for a CI job page.",
+        "json: one report at the end; markdown: the summary and a Mermaid timeline for "
+        "a CI job page; html, svg: the summary and timelines as a page or picture; "
+        "trace: Chrome trace JSON (Perfetto).",
     ),
 ]
 Summary = Annotated[

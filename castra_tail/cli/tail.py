@@ -33,6 +33,8 @@ _EPILOG = """Examples:
 
   castra-tail --format json up.ndjson > report.json
 
+  castra-tail --format trace up.ndjson > up.trace.json   (open in ui.perfetto.dev)
+
   castra-tail demo
 
 Exit status: 0 clean; 1 an event at or above --fail-on (or a malformed line with

@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Final
+from typing import Final, Literal
 
 from castra_tail.contract import events as ev
 from castra_tail.contract.decode import without_boms
 from castra_tail.contract.levels import Level
 from castra_tail.input.framing import BOM
+from castra_tail.options import Format, Options
 from castra_tail.output.env import Env
 from castra_tail.output.writer import Writer
 from castra_tail.render.console import console as make_console
@@ -171,7 +172,37 @@ def json_document(run: Run, verdict: Verdict) -> bytes:
 
 
 def markdown_document(run: Run, verdict: Verdict) -> bytes:
-    """``--format markdown``: the summary as GitHub-flavoured Markdown."""
+    """``--format markdown``: the summary as GitHub-flavoured Markdown, then the
+    bootstraps as a Mermaid gantt."""
     from castra_tail.render.markdown import markdown
+    from castra_tail.render.mermaid import gantt
 
-    return os_text(markdown(run, verdict)).encode()
+    chart = gantt(run)
+    return os_text(markdown(run, verdict) + (f"\n{chart}" if chart else "")).encode()
+
+
+Document = Callable[[Run, Verdict], bytes]
+
+
+def _trace(opts: Options, width: int) -> Document:
+    from castra_tail.render.trace import trace
+
+    return lambda run, verdict: trace([run], verdict)
+
+
+def _picture(kind: Literal["html", "svg"]) -> Callable[[Options, int], Document]:
+    def document(opts: Options, width: int) -> Document:
+        from castra_tail.render.export import export
+
+        timelines = opts.timelines and not opts.summary_only
+        return lambda run, verdict: export([run], verdict, kind, width=width, timelines=timelines)
+
+    return document
+
+
+#: The formats made as one document at the end from the finished runs: how each is made.
+PICTURES: Final[dict[Format, Callable[[Options, int], Document]]] = {
+    Format.trace: _trace,
+    Format.html: _picture("html"),
+    Format.svg: _picture("svg"),
+}

@@ -56,7 +56,11 @@ def title(run: Run) -> str:
 
 def shown_vms(run: Run, limit: int = MAX_ROWS) -> tuple[list[Vm], list[Vm]]:
     """The VMs that get a row (those with problems first, then in order) and the rest."""
-    vms = list(run.vms.values())
+    return pick_vms(list(run.vms.values()), limit)
+
+
+def pick_vms(vms: list[Vm], limit: int) -> tuple[list[Vm], list[Vm]]:
+    """At most ``limit`` of ``vms`` (those with problems first, kept in order) and the rest."""
     if len(vms) <= limit:
         return vms, []
     troubled = [vm for vm in vms if _troubled(vm)][:limit]

@@ -20,6 +20,7 @@ from castra_tail.input.save import SaveFile
 from castra_tail.input.sources import FileSource, Source, open_files
 from castra_tail.options import Follow, Format, Options, UsageError
 from castra_tail.output.env import Env
+from castra_tail.output.junit_file import JunitFile
 from castra_tail.output.modes import (
     PICTURES,
     NdjsonView,
@@ -42,21 +43,27 @@ def run(opts: Options, env: Env, sources: Sequence[Source] | None = None) -> int
     if sources is None:
         sources = _sources(opts, env)
     paths = [s.path for s in sources if isinstance(s, FileSource)]
+    junit = JunitFile(opts.junit, paths, opts.save) if opts.junit else None
     save = SaveFile(opts.save, paths) if opts.save else None
     try:
-        status = _run(opts, env, sources, save.write_through if save else None)
+        status = _run(opts, env, sources, save.write_through if save else None, junit)
     finally:
         if save is not None:
             save.close()
-    if save is not None and save.error is not None:  # said last, where it is seen
-        env.error(str(save.error))
-        if status in (ExitStatus.OK, ExitStatus.FAILED):
-            return ExitStatus.IO_ERROR
+    for output in (save, junit):
+        if output is not None and output.error is not None:  # said last, where it is seen
+            env.error(str(output.error))
+            if status in (ExitStatus.OK, ExitStatus.FAILED):
+                status = ExitStatus.IO_ERROR
     return status
 
 
 def _run(
-    opts: Options, env: Env, sources: Sequence[Source], tee: Callable[[bytes], object] | None
+    opts: Options,
+    env: Env,
+    sources: Sequence[Source],
+    tee: Callable[[bytes], object] | None,
+    junit: JunitFile | None = None,
 ) -> int:
     state = Run()
     view = _view(opts, env, state, several=len(sources) > 1, live_input=_live(opts, sources))
@@ -75,6 +82,8 @@ def _run(
             verdict = judge(
                 state, opts.fail_on, strict=opts.strict, signal=stopped_by, command_status=child
             )
+            if junit is not None:  # before the view: a closed stdout must not cost the report
+                junit.write([state], verdict)
             view.close(state, verdict)
     except StdoutClosed:
         _silence_stdout()

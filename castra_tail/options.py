@@ -67,3 +67,4 @@ class Options:
     max_line_bytes: int = DEFAULT_MAX_LINE
     jobs: int | None = None  # processes for one big file; None: one per core
     save: str | None = None  # write the raw input here too, byte for byte
+    junit: str | None = None  # write a JUnit XML report here at the end, whatever the format

@@ -248,6 +248,17 @@ Save = Annotated[
         show_default=False,
     ),
 ]
+Junit = Annotated[
+    str | None,
+    typer.Option(
+        "--junit",
+        rich_help_panel=OUTPUT,
+        metavar="FILE",
+        help="Also write a JUnit XML report to FILE at the end (a testcase per VM "
+        "bootstrap), whatever --format is.",
+        show_default=False,
+    ),
+]
 Jobs = Annotated[
     int | None,
     typer.Option(

@@ -33,6 +33,8 @@ _EPILOG = """Examples:
 
   castra-tail --format json up.ndjson > report.json
 
+  castra-tail --format markdown --junit junit.xml up.ndjson >> "$GITHUB_STEP_SUMMARY"
+
   castra-tail --format trace up.ndjson > up.trace.json   (open in ui.perfetto.dev)
 
   castra-tail demo
@@ -68,6 +70,7 @@ def tail_app(command: tuple[str, ...] = ()) -> typer.Typer:
         live: f.Live = True,
         elapsed: f.Elapsed = False,
         save: f.Save = None,
+        junit: f.Junit = None,
         jobs: f.Jobs = None,
         max_line_bytes: f.MaxLineBytes = f.DEFAULT_MAX_LINE,
         version: f.Version = False,
@@ -106,6 +109,7 @@ def tail_app(command: tuple[str, ...] = ()) -> typer.Typer:
             max_line_bytes=max_line_bytes,
             jobs=jobs,
             save=save,
+            junit=junit,
         )
         raise typer.Exit(tail_app.run(opts, Env.from_process()))
 

@@ -185,6 +185,19 @@ def _view(opts: Options, env: Env, state: Run, *, several: bool, live_input: boo
         return ReportView(env, markdown_document)
     if opts.format in PICTURES:
         return ReportView(env, PICTURES[opts.format](opts, width))
+    if opts.format is Format.github:
+        from castra_tail.output.github import GithubView
+
+        return GithubView(
+            env,
+            state,
+            color=env.wants_color(opts.color, tty=env.stdout_tty),
+            width=width,
+            stream=not opts.summary_only,
+            timelines=opts.timelines,
+            summary=opts.summary_only or opts.summary is not False,
+            several_sources=several,
+        )
     if opts.format is Format.ndjson:
         color = env.wants_color(opts.color, tty=env.stderr.isatty())
         return NdjsonView(env, summary=bool(opts.summary), width=width, color=color)

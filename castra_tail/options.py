@@ -23,6 +23,7 @@ class Format(StrEnum):
     ndjson = "ndjson"
     json = "json"
     markdown = "markdown"
+    github = "github"
     html = "html"
     svg = "svg"
     trace = "trace"

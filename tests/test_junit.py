@@ -172,7 +172,9 @@ def formats_alike(tmp_path: Path, form: str) -> None:
     assert len(root.findall("testsuite/testcase")) == 3
 
 
-@pytest.mark.parametrize("form", ["text", "ndjson", "json", "markdown", "html", "svg", "trace"])
+@pytest.mark.parametrize(
+    "form", ["text", "ndjson", "json", "markdown", "github", "html", "svg", "trace"]
+)
 def test_junit_beside_any_format_leaves_that_format_as_it_was(tmp_path: Path, form: str) -> None:
     formats_alike(tmp_path, form)
 

@@ -135,8 +135,8 @@ OutputFormat = Annotated[
         case_sensitive=False,
         help="text for people; ndjson: the selected input lines, byte for byte; "
         "json: one report at the end; markdown: the summary and a Mermaid timeline for "
-        "a CI job page; html, svg: the summary and timelines as a page or picture; "
-        "trace: Chrome trace JSON (Perfetto).",
+        "a CI job page; github: GitHub Actions folds and annotations; html, svg: the "
+        "summary and timelines as a page or picture; trace: Chrome trace JSON (Perfetto).",
     ),
 ]
 Summary = Annotated[

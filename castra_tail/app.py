@@ -186,18 +186,7 @@ def _view(opts: Options, env: Env, state: Run, *, several: bool, live_input: boo
     if opts.format in PICTURES:
         return ReportView(env, PICTURES[opts.format](opts, width))
     if opts.format is Format.github:
-        from castra_tail.output.github import GithubView
-
-        return GithubView(
-            env,
-            state,
-            color=env.wants_color(opts.color, tty=env.stdout_tty),
-            width=width,
-            stream=not opts.summary_only,
-            timelines=opts.timelines,
-            summary=opts.summary_only or opts.summary is not False,
-            several_sources=several,
-        )
+        return _github(opts, env, state, width, several=several)
     if opts.format is Format.ndjson:
         color = env.wants_color(opts.color, tty=env.stderr.isatty())
         return NdjsonView(env, summary=bool(opts.summary), width=width, color=color)
@@ -217,6 +206,21 @@ def _view(opts: Options, env: Env, state: Run, *, several: bool, live_input: boo
         summary=opts.summary_only or opts.summary is not False,
         several_sources=several,
         elapsed=opts.elapsed,
+    )
+
+
+def _github(opts: Options, env: Env, state: Run, width: int, *, several: bool) -> View:
+    from castra_tail.output.github import GithubView
+
+    return GithubView(
+        env,
+        state,
+        color=env.wants_color(opts.color, tty=env.stdout_tty),
+        width=width,
+        stream=not opts.summary_only,
+        timelines=opts.timelines,
+        summary=opts.summary_only or opts.summary is not False,
+        several_sources=several,
     )
 
 

@@ -88,69 +88,62 @@ def _meta(pid: int, tid: int, kind: str, **args: Any) -> Event:
 
 
 def _vm(pid: int, tid: int, t: VmTimes) -> list[Event]:
+    """A VM's track: launch, plan, bootstrap and its steps, shutdown; failures as instants."""
     vm, out = t.vm, []
-
-    def complete(name: str, cat: str, span: Span, **args: Any) -> None:
-        out.append(_complete(pid, tid, name, cat, span, args))
-
+    args: dict[str, Any]
     if t.launch is not None:
-        complete("launch", "vm.lifecycle", t.launch, pid=vm.pid, overlay_path=vm.overlay_path)
+        args = {"pid": vm.pid, "overlay_path": vm.overlay_path}
+        out.append(_complete(pid, tid, "launch", "vm.lifecycle", t.launch, args))
     plan = vm.plan
     if t.plan is not None and plan is not None:
-        complete(
-            "plan",
-            "bootstrap.planned",
-            t.plan,
-            status=plan.action,
-            mode=plan.mode,
-            reason=plan.reason,
-            warnings=list(plan.warnings) or None,
-            ssh=vm.ssh,
-        )
+        args = {
+            "status": plan.action,
+            "mode": plan.mode,
+            "reason": plan.reason,
+            "warnings": list(plan.warnings) or None,
+            "ssh": vm.ssh,
+        }
+        out.append(_complete(pid, tid, "plan", "bootstrap.planned", t.plan, args))
         if plan.action == "error":
             out.append(_instant(pid, tid, "plan error", t.plan.end, {"error": plan.reason}))
-    b = vm.bootstrap
-    if t.bootstrap is not None and b is not None:
-        complete(
-            "bootstrap",
-            "bootstrap",
-            t.bootstrap,
-            status=b.status,
-            trigger=b.trigger,
-            duration_ms=b.duration_ms,
-            error=b.error,
-            stamp=b.stamp,
-            steps_not_tracked=b.steps_dropped or None,
-        )
-        for step, span in t.steps:
-            complete(
-                step.step,
-                "bootstrap.step",
-                span,
-                status=step.status,
-                detail=step.detail,
-                duration_ms=step.duration_ms,
-            )
-        if b.status in ("failed", "incomplete", "interrupted"):
-            failed = b.failed_step
-            args = {
-                "error": b.error,
-                "step": failed.step if failed else None,
-                "detail": failed.detail if failed else None,
-            }
-            out.append(_instant(pid, tid, f"bootstrap {b.status}", t.bootstrap.end, args))
+    out += _bootstrap(pid, tid, t)
     s = vm.shutdown
     if t.shutdown is not None and s is not None:
-        complete(
-            "shutdown",
-            "vm.lifecycle",
-            t.shutdown,
-            status=s.outcome or "requested",
-            method=s.method,
-            signals=list(s.signals) or None,
-            timed_out=s.timed_out,
-            total_ms=s.total_ms,
-        )
+        args = {
+            "status": s.outcome or "requested",
+            "method": s.method,
+            "signals": list(s.signals) or None,
+            "timed_out": s.timed_out,
+            "total_ms": s.total_ms,
+        }
+        out.append(_complete(pid, tid, "shutdown", "vm.lifecycle", t.shutdown, args))
+    return out
+
+
+def _bootstrap(pid: int, tid: int, t: VmTimes) -> list[Event]:
+    b, span = t.vm.bootstrap, t.bootstrap
+    if b is None or span is None:
+        return []
+    args: dict[str, Any] = {
+        "status": b.status,
+        "trigger": b.trigger,
+        "duration_ms": b.duration_ms,
+        "error": b.error,
+        "stamp": b.stamp,
+        "steps_not_tracked": b.steps_dropped or None,
+    }
+    out = [_complete(pid, tid, "bootstrap", "bootstrap", span, args)]
+    for step, at in t.steps:
+        args = {"status": step.status, "detail": step.detail, "duration_ms": step.duration_ms}
+        out.append(_complete(pid, tid, step.step, "bootstrap.step", at, args))
+    if b.status in ("failed", "incomplete", "interrupted"):
+        failed = b.failed_step
+        args = {
+            "error": b.error,
+            "step": failed.step if failed else None,
+            "detail": failed.detail if failed else None,
+        }
+        out.append(_instant(pid, tid, f"bootstrap {b.status}", span.end, args))
     return out
 
 

@@ -63,7 +63,7 @@ def test_markdown_ends_with_a_gantt_of_each_vms_steps() -> None:
     assert shape(lines) == ["head", "title", "head", "head", "head"] + ["section"] + [
         "task"
     ] * 5 + ["section"] + ["task"] * 3 + ["crit"]
-    assert "    section db-0" in lines
+    assert "    section db-0 · failed" in lines and "    section web-0" in lines
     assert "    ✗ apply 2.3s :crit, 2000-01-01 00:00:03.310, 2000-01-01 00:00:05.620" in lines
     assert "    ✓ wait-handshake 450ms :2000-01-01 00:00:00.000, 2000-01-01 00:00:00.450" in lines
 

@@ -1,7 +1,8 @@
 """A run's bootstraps as a Mermaid ``gantt`` block, which GitHub draws in job summaries and PRs.
 
-One section per VM, one task per step with its duration, the failed step
-marked ``crit`` (skipped ones ``done``); times from ``clock.timing``. At most
+One section per VM (``db-0 · failed`` when its bootstrap went wrong), one
+task per step with its duration, the failed step marked ``crit`` (skipped
+ones ``done``); times from ``clock.timing``. At most
 MAX_VMS VMs (those with problems first, as the summary picks them) and
 MAX_STEPS steps a VM; the rest are counted under the block, so a fleet stays
 within what Mermaid agrees to draw (50,000 characters by default).
@@ -26,6 +27,7 @@ from castra_tail.render.text import clean, count, duration
 from castra_tail.render.theme import BOOTSTRAP_MARKS, STEP_MARKS
 from castra_tail.render.trace import run_label
 from castra_tail.run.state import Run
+from castra_tail.run.vm import BAD
 
 MAX_VMS: Final = 20
 MAX_STEPS: Final = 20
@@ -79,7 +81,8 @@ def _head(run: Run, times: RunTimes) -> list[str]:
 def _section(t: VmTimes) -> list[str]:
     b, boot, steps = t.vm.bootstrap, t.bootstrap, t.steps
     assert b is not None and boot is not None
-    lines = [f"    section {text(t.vm.name)}"]
+    went_wrong = f" · {text(b.status, 20)}" if b.status in BAD else ""
+    lines = [f"    section {text(t.vm.name)}{went_wrong}"]
     if not steps:  # a bootstrap that ended before its first step: one bar for all of it
         status = b.status
         mark = BOOTSTRAP_MARKS.get(status, ("?", ""))[0]

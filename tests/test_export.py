@@ -175,3 +175,20 @@ def test_a_browser_renders_the_failure(tmp_path: Path) -> None:
     assert "db-0 bootstrap ✗ failed after 5.6s at apply" in body
     assert "E: Unable to locate package postgresql-17" in body
     assert "✗ failed (exit 1)" in body
+
+
+@pytest.mark.parametrize("kind", ["html", "svg"])
+def test_two_runs_are_drawn_one_after_the_other_under_their_titles(kind: str) -> None:
+    from castra_tail.contract.levels import Level
+    from castra_tail.render.export import export as draw
+    from castra_tail.run.verdict import judge
+
+    from conftest import replay
+
+    runs = [replay([str(example(n))]) for n in ("up", "down")]
+    out = draw(runs, judge(runs[-1], Level.ERROR, strict=False), kind, width=100).decode()
+    text = Page(out).text if kind == "html" else svg_texts(out)
+    first = text.index("castra up · summary")  # the page's title names the last run
+    second = text.index("castra down · summary", first)
+    assert first < text.index("web-1", first) < second  # the first run's timelines
+    assert text.count("castra up · summary") == 2  # the rule over the run, and its table

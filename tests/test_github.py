@@ -5,12 +5,14 @@ ActionCommand.TryParseV2 and the ``##[`` log markers): a line is a command when,
 after leading blanks, it starts with ``::``; the command's name runs to a space
 or ``::``, its properties (``k=v`` split at ``,``) to the next ``::``, and the
 rest is its data; ``%25``, ``%0D``, ``%0A`` (and in properties ``%3A``,
-``%2C``) are unescaped.
+``%2C``) are unescaped. It reads a line with its colour codes dropped, too: a
+runner or viewer that drops them must not find a command either.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +25,8 @@ from castra_tail.render.github import MAX_SHOWN, command, data, inert, prop
 from castra_tail.render.text import clean
 
 from conftest import example, fuzz, run_cli
+
+SGR = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @dataclass
@@ -43,7 +47,8 @@ def workflow_commands(output: str) -> tuple[list[Command], list[str]]:
     """The commands the runner finds in a step's output, and the log markers (``##[``)."""
     found, markers = [], []
     for line in output.split("\n"):
-        text = line.lstrip()  # the runner's TrimStart()
+        # The runner's TrimStart(); colour codes dropped too, as a log viewer may drop them.
+        text = SGR.sub("", line).lstrip()
         if text.startswith("##["):
             markers.append(line)
         if not text.startswith("::"):
@@ -144,9 +149,11 @@ def hostile_stream(tmp_path: Path, text: str) -> Path:
     return path
 
 
+@pytest.mark.parametrize("color", ["never", "always"])
 @pytest.mark.parametrize("text", HOSTILE)
-def test_stream_text_cannot_add_a_command(tmp_path: Path, text: str) -> None:
-    code, out = run_github(hostile_stream(tmp_path, text))
+def test_stream_text_cannot_add_a_command(tmp_path: Path, text: str, color: str) -> None:
+    code, out = run_github(hostile_stream(tmp_path, text), "--color", color)
+    assert ("\x1b[" in out) == (color == "always")
     assert code == 1
     commands, markers = workflow_commands(out)
     assert markers == []

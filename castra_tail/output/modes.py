@@ -3,7 +3,9 @@
 The pipeline decides what is *selected*; a view decides how it looks and where
 it goes. Views read the ``Run``; they never count. This module holds the
 protocol and the machine formats (ndjson, json, markdown), which need no Rich
-on their hot path; ``terminal`` holds the text views.
+on their hot path, and how the documents made once at the end are made
+(``PICTURES``: trace, html, svg); ``terminal`` holds the text views, ``github``
+the GitHub Actions one.
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ from castra_tail.run.vm import Vm
 
 #: Annotations of each kind the runner shows for one step.
 MAX_SHOWN: Final = 10
-#: Messages remembered for annotations; past it, they are only counted.
+#: Messages remembered for annotations; the runner would not show more.
 MAX_NOTES: Final = 1_000
 _DATA: Final = str.maketrans({"%": "%25", "\r": "%0D", "\n": "%0A"})
 _PROPERTY: Final = str.maketrans({"%": "%25", "\r": "%0D", "\n": "%0A", ":": "%3A", ",": "%2C"})
@@ -91,14 +91,11 @@ class Notes:
     """What the messages of a stream said at warn level or above, for the annotations."""
 
     said: list[Said] = field(default_factory=list)
-    dropped: int = 0
 
     def add(self, said: Said) -> None:
-        """Remember a message (the first MAX_NOTES; the rest are counted)."""
+        """Remember a message: the first MAX_NOTES, far more than the runner shows."""
         if len(self.said) < MAX_NOTES:
             self.said.append(said)
-        else:
-            self.dropped += 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,9 @@ from castra_tail.input.save import SaveFile
 from castra_tail.input.sources import FileSource, Source, open_files
 from castra_tail.options import Follow, Format, Options, UsageError
 from castra_tail.output.env import Env
+from castra_tail.output.junit_file import JunitFile
 from castra_tail.output.modes import (
+    PICTURES,
     NdjsonView,
     ReportView,
     View,
@@ -47,16 +49,18 @@ def run(opts: Options, env: Env, sources: Sequence[Source] | None = None) -> int
         sources = _sources(opts, env)
     paths = [s.path for s in sources if isinstance(s, FileSource)]
     sel = selection.selector(opts, [s.path if isinstance(s, FileSource) else "-" for s in sources])
+    junit = JunitFile(opts.junit, paths, opts.save) if opts.junit else None
     save = SaveFile(opts.save, paths) if opts.save else None
     try:
-        status = _run(opts, env, sources, save.write_through if save else None, sel)
+        status = _run(opts, env, sources, save.write_through if save else None, sel, junit)
     finally:
         if save is not None:
             save.close()
-    if save is not None and save.error is not None:  # said last, where it is seen
-        env.error(str(save.error))
-        if status in (ExitStatus.OK, ExitStatus.FAILED):
-            return ExitStatus.IO_ERROR
+    for output in (save, junit):
+        if output is not None and output.error is not None:  # said last, where it is seen
+            env.error(str(output.error))
+            if status in (ExitStatus.OK, ExitStatus.FAILED):
+                status = ExitStatus.IO_ERROR
     return status
 
 
@@ -66,6 +70,7 @@ def _run(
     sources: Sequence[Source],
     tee: Callable[[bytes], object] | None,
     sel: Selector,
+    junit: JunitFile | None = None,
 ) -> int:
     stream = Stream(Policy(opts.fail_on, opts.strict), opts.runs)
     view = _view(opts, env, stream, sel, several=len(sources) > 1, live_input=_live(opts, sources))
@@ -89,6 +94,8 @@ def _run(
             if spool is not None:
                 replay(spool, stream, view, sel)
             verdict = judge(stream, signal=stopped_by, command_status=child)
+            if junit is not None:  # before the view: a closed stdout must not cost the report
+                junit.write(stream, verdict)
             view.close(stream, verdict)
             if view.shows_events:  # said last, where it is seen
                 for note in selection.notes(opts, stream.seen, sel):
@@ -215,6 +222,10 @@ def _format_view(
         return ReportView(env, json_document)
     if opts.format is Format.markdown:
         return ReportView(env, markdown_document)
+    if opts.format in PICTURES:
+        return ReportView(env, PICTURES[opts.format](opts, width))
+    if opts.format is Format.github:
+        return _github(opts, env, stream, width, several=several)
     if opts.format is Format.ndjson:
         color = env.wants_color(opts.color, tty=env.stderr.isatty())
         return NdjsonView(
@@ -245,6 +256,21 @@ def _patterns(opts: Options) -> list[re.Pattern[str]] | None:
     """``--grep``'s patterns, for the text view to highlight what they match."""
     flags = re.IGNORECASE if opts.ignore_case else 0
     return [re.compile(p, flags) for p in opts.grep] or None
+
+
+def _github(opts: Options, env: Env, stream: Stream, width: int, *, several: bool) -> View:
+    from castra_tail.output.github import GithubView
+
+    return GithubView(
+        env,
+        stream,
+        color=env.wants_color(opts.color, tty=env.stdout_tty),
+        width=width,
+        lines=not opts.summary_only,
+        timelines=opts.timelines,
+        summary=opts.summary_only or opts.summary is not False,
+        several_sources=several,
+    )
 
 
 def _silence_stdout() -> None:

@@ -24,6 +24,10 @@ class Format(StrEnum):
     ndjson = "ndjson"
     json = "json"
     markdown = "markdown"
+    github = "github"
+    html = "html"
+    svg = "svg"
+    trace = "trace"
 
 
 class Color(StrEnum):
@@ -73,3 +77,4 @@ class Options:
     since: str | None = None  # WHEN (when.py): events from then on, by their ts
     until: str | None = None
     quiet: int = 0  # 1: the verdict line only; 2: nothing
+    junit: str | None = None  # write a JUnit XML report here at the end, whatever the format

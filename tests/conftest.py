@@ -15,6 +15,7 @@ from castra_tail.input.read import read_inputs
 from castra_tail.input.sources import FileSource
 from castra_tail.output.modes import Silent
 from castra_tail.pipeline import consume
+from castra_tail.run.selection import ALL, Selection
 from castra_tail.run.state import Run
 from castra_tail.run.stream import Stream
 
@@ -109,9 +110,12 @@ def shared(*parts: str) -> Path:
     return path
 
 
-def replay_stream(paths: list[str], max_line: int = DEFAULT_MAX_LINE) -> Stream:
-    """The finished ``Stream`` of some files, read as the app reads them, nothing shown."""
-    stream = Stream()
+def replay_stream(
+    paths: list[str], max_line: int = DEFAULT_MAX_LINE, selection: Selection = ALL
+) -> Stream:
+    """The finished ``Stream`` of some files, read as the app reads them, nothing shown
+    (``selection``: what ``--run`` chose)."""
+    stream = Stream(selection=selection)
     items = read_inputs([FileSource(p) for p in paths], max_line)
     consume(items, stream, Silent(), Selector(), None)
     stream.finish()

@@ -78,7 +78,7 @@ def test_the_guesses_name_only_flags_castra_tail_has() -> None:
         (["--format", "jsn"], "did you mean 'json'?"),
         (["--color", "nevr"], "did you mean 'never'?"),
         (["--fail-on", "warnin"], "did you mean 'warn'?"),
-        (["--format", "yaml"], "--format: 'yaml' is not one of text, ndjson, json, markdown ("),
+        (["--format", "yaml"], "--format: 'yaml' is not one of text, ndjson, json, markdown, gi"),
     ],
 )
 def test_a_wrong_value_gets_the_value_meant(args: list[str], message: str) -> None:

@@ -78,7 +78,7 @@ def test_every_flag_is_in_the_help_and_no_value_list_is_broken() -> None:
                 assert name in text, name
     # Values and flags are never cut inside a word (Rich broke "neve / r", "bl / ocker").
     assert "info, progress, warn, error, blocker." in text
-    assert "text, ndjson (the lines as they came), json, markdown." in text
+    assert "text, ndjson, json, markdown, github, html, svg, trace" in text
     assert "auto (on a terminal, unless NO_COLOR), always, never." in text
 
 

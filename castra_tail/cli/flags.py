@@ -132,7 +132,7 @@ OutputFormat = Annotated[
         rich_help_panel=OUTPUT,
         envvar="CASTRA_TAIL_FORMAT",
         show_default=False,
-        help="text, ndjson (the lines as they came), json, markdown.",
+        help="text, ndjson, json, markdown, github, html, svg, trace",
     ),
 ]
 Json = Annotated[
@@ -262,6 +262,16 @@ Save = Annotated[
         show_default=False,
     ),
 ]
+Junit = Annotated[
+    str | None,
+    typer.Option(
+        "--junit",
+        rich_help_panel=OUTPUT,
+        metavar="FILE",
+        help="Also write a JUnit XML report to FILE.",
+        show_default=False,
+    ),
+]
 Jobs = Annotated[
     int | None,
     typer.Option(
@@ -301,7 +311,7 @@ Canonical = Annotated[
     typer.Option(
         "--canonical",
         rich_help_panel=OUTPUT,
-        help="With --format ndjson: write Castra's native-form lines in the contract's form.",
+        help="ndjson: native-form lines in the contract's form.",
     ),
 ]
 Version = Annotated[bool, typer.Option("--version", "-V", help="Print the version and exit.")]

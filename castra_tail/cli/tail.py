@@ -26,11 +26,11 @@ _EPILOG = """Examples:
   castra-tail -F /var/log/castra/events.ndjson --vm 'web-*' --level warning
   castra-tail up.ndjson --grep 'apt|dpkg' -i -n 20 --since 10m
   castra-tail up.ndjson --format ndjson -t bootstrap.step | jq .duration_ms
+  castra-tail up.ndjson --format markdown --junit j.xml >> $GITHUB_STEP_SUMMARY
 
-Exit status: 0 passed; 1 failed (an event at or above --fail-on, a malformed
-line with --strict, a stream cut short); 2 usage error; a wrapped command's own
-status when it failed; 74 output not written; 130 interrupted; 141 stdout went
-away.
+Exit status: 0 passed; 1 failed (--fail-on, --strict, a run cut short, nothing
+to judge); 2 usage error; a wrapped command's own when it failed; 74 output not
+written; 130 interrupted; 141 stdout went away.
 """
 #: The flags most runs need, listed first in --help.
 COMMON = (
@@ -87,6 +87,7 @@ def tail_app(command: tuple[str, ...] = ()) -> typer.Typer:
         live: f.Live = True,
         elapsed: f.Elapsed = False,
         save: f.Save = None,
+        junit: f.Junit = None,
         jobs: f.Jobs = None,
         max_line_bytes: f.MaxLineBytes = f.DEFAULT_MAX_LINE,
         run: f.Runs = None,
@@ -136,6 +137,7 @@ def tail_app(command: tuple[str, ...] = ()) -> typer.Typer:
             since=since,
             until=until,
             quiet=min(quiet, 2),
+            junit=junit,
         )
         if canonical and opts.format is not Format.ndjson:
             raise UsageError("--canonical rewrites lines: it goes with --format ndjson")

@@ -17,7 +17,7 @@ import typer
 
 LEVELS: Final = ("info", "progress", "warn", "error", "blocker")
 FAIL_ON: Final = (*LEVELS, "never")
-FORMATS: Final = ("text", "ndjson", "json", "markdown")
+FORMATS: Final = ("text", "ndjson", "json", "markdown", "github", "html", "svg", "trace")
 CHECK_FORMATS: Final = ("text", "json")
 COLORS: Final = ("auto", "always", "never")
 

@@ -20,8 +20,9 @@ from castra_tail.render.text import clean
 STDIN = "-"
 
 
-def save_clash(save: str, inputs: Sequence[str]) -> str | None:
-    """Why ``--save save`` would overwrite one of ``inputs`` (``-``: stdin), or None."""
+def save_clash(save: str, inputs: Sequence[str], flag: str = "--save") -> str | None:
+    """Why ``--save save`` (or another ``flag`` that writes a file) would overwrite one of
+    ``inputs`` (``-``: stdin), or None."""
     target = _stat(save)
     if target is not None and stat.S_ISCHR(target.st_mode):
         return None  # /dev/null, a terminal: writing there destroys nothing
@@ -33,8 +34,8 @@ def save_clash(save: str, inputs: Sequence[str]) -> str | None:
             same = _same(target, _stat(path)) or os.path.realpath(save) == os.path.realpath(path)
         if same:
             return (
-                f"--save {clean(save)!r} is also an input ({_name(path)}): "
-                "it would be overwritten; save to another file"
+                f"{flag} {clean(save)!r} is also an input ({_name(path)}): "
+                "it would be overwritten; write to another file"
             )
     return None
 

@@ -3,7 +3,9 @@
 The pipeline decides what is *selected*; a view decides how it looks and where
 it goes. Views read the ``Stream`` of runs; they never count. This module holds the
 protocol and the machine formats (ndjson, json, markdown), which need no Rich
-on their hot path; ``terminal`` holds the text views.
+on their hot path, and how the documents made once at the end are made
+(``PICTURES``: trace, html, svg); ``terminal`` holds the text views, ``github``
+the GitHub Actions one.
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Final
+from typing import Final, Literal
 
 from castra_tail.contract import events as ev
 from castra_tail.contract import native
 from castra_tail.contract.decode import without_boms
 from castra_tail.contract.levels import Level
 from castra_tail.input.framing import BOM
+from castra_tail.options import Format, Options
 from castra_tail.output.env import Env
 from castra_tail.output.writer import Writer
 from castra_tail.render.console import console as make_console
@@ -190,7 +193,40 @@ def json_document(stream: Stream, verdict: Verdict) -> Iterable[bytes]:
 
 
 def markdown_document(stream: Stream, verdict: Verdict) -> Iterable[bytes]:
-    """``--format markdown``: the summary as GitHub-flavoured Markdown."""
+    """``--format markdown``: the summary as GitHub-flavoured Markdown, then the
+    bootstraps of the run shown in full as a Mermaid gantt."""
     from castra_tail.render.markdown import markdown
+    from castra_tail.render.mermaid import gantt
 
-    return [os_text(markdown(stream, verdict)).encode()]
+    run = stream.detail
+    chart = gantt(run) if run is not None else ""
+    return [os_text(markdown(stream, verdict) + (f"\n{chart}" if chart else "")).encode()]
+
+
+Document = Callable[[Stream, Verdict], Iterable[bytes]]
+
+
+def _trace(opts: Options, width: int) -> Document:
+    from castra_tail.render.trace import trace
+
+    return lambda stream, verdict: [trace(stream.chosen, verdict)]
+
+
+def _picture(kind: Literal["html", "svg"]) -> Callable[[Options, int], Document]:
+    def document(opts: Options, width: int) -> Document:
+        from castra_tail.render.export import export
+
+        timelines = opts.timelines and not opts.summary_only
+        return lambda stream, verdict: [
+            export(stream, verdict, kind, width=width, timelines=timelines)
+        ]
+
+    return document
+
+
+#: The formats made as one document at the end from the finished runs: how each is made.
+PICTURES: Final[dict[Format, Callable[[Options, int], Document]]] = {
+    Format.trace: _trace,
+    Format.html: _picture("html"),
+    Format.svg: _picture("svg"),
+}

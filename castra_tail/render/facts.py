@@ -61,10 +61,13 @@ def title(run: Run, *, numbered: bool = False) -> str:
 def shown_vms(run: Run, limit: int = MAX_ROWS) -> tuple[list[Vm], list[Vm]]:
     """The VMs that get a row — those with problems first, then the rest, each in stream
     order — and those past ``limit``."""
-    vms = list(run.vms.values())
-    troubled = [vm for vm in vms if _troubled(vm)]
-    calm = [vm for vm in vms if not _troubled(vm)]
-    ordered = troubled + calm
+    return pick_vms(list(run.vms.values()), limit)
+
+
+def pick_vms(vms: list[Vm], limit: int) -> tuple[list[Vm], list[Vm]]:
+    """``vms`` with problems first, then the rest (each in order): the first ``limit``,
+    and those past it."""
+    ordered = [vm for vm in vms if _troubled(vm)] + [vm for vm in vms if not _troubled(vm)]
     return ordered[:limit], ordered[limit:]
 
 

@@ -92,11 +92,16 @@ def markdown(stream: Stream, verdict: Verdict) -> str:
     icon = "✅" if verdict.ok else "❌"
     run = stream.detail
     several = runs.several(stream)
-    name = facts.title(run, numbered=several) if run is not None else "castra-tail"
+    name = facts.title(run, numbered=stream.runs > 1) if run is not None else "castra-tail"
     name = name.removesuffix(" · summary").replace("summary", "castra-tail")
-    out = [f"### {icon} {md(name)}: {md(head.text[2:])} (exit {int(verdict.status)})", ""]
+    # Among several runs the verdict is of them all: the heading says so, not the last's name.
+    said = f"{md(head.text[2:])} (exit {int(verdict.status)})"
+    heading = f"{runs.chosen_count(stream):,} runs" if several else md(name)
+    out = [f"### {icon} {heading}: {said}", ""]
     if several:
         out += _runs_table(stream)
+        if run is not None:
+            out += [f"#### {md(name)}", ""]
     if run is not None:
         if run.plan_only:
             out += _plan_table(run)

@@ -31,6 +31,11 @@ def several(stream: Stream) -> bool:
     return stream.runs > 1 and len(stream.records()) > 1
 
 
+def chosen_count(stream: Stream) -> int:
+    """How many runs the verdict covers: all those read, or those ``--run`` chose."""
+    return len(stream.records()) if stream.selection.explicit else stream.runs
+
+
 def shown_runs(records: list[RunRecord]) -> tuple[list[RunRecord], int, int]:
     """The runs that get a row (failed ones first to choose, then the last; in order),
     and how many of the others passed and failed."""

@@ -34,7 +34,7 @@ def summary(stream: Stream, verdict: Verdict, width: int) -> RenderableType:
         parts += [runs_table(stream), Text("")]
     run = stream.detail
     if run is not None:
-        title = facts.title(run, numbered=several)
+        title = facts.title(run, numbered=stream.runs > 1)
         if run.plan_only:
             parts += _plan_table(run, title)
         elif run.vms:

@@ -27,6 +27,8 @@ MAX_WARNINGS: Final = 100
 #: Distinct keys of a count keyed by strings from the stream; past it, new keys count as OTHER.
 MAX_KEYS: Final = 1_000
 OTHER: Final = "(other)"
+#: Longest ``ts`` kept: an RFC 3339 timestamp is 20 to 35 characters; a longer one is no time.
+MAX_TS: Final = 64
 
 
 @overload
@@ -41,6 +43,12 @@ def keep(value: str | None) -> str | None:
     return f"{value[:MAX_KEPT]}… ({len(value):,} characters)"
 
 
+def kept_ts(ts: str | None) -> str | None:
+    """An event's ``ts`` as the state keeps it, for the pictures of a run's timing
+    (render/clock.py): None when absent or too long to be a timestamp."""
+    return ts if ts is not None and len(ts) <= MAX_TS else None
+
+
 def bump(counts: dict[str, int], key: str, n: int = 1) -> None:
     """Add ``n`` to ``counts[key]``; past MAX_KEYS keys, a new key counts as OTHER.
 
@@ -52,17 +60,18 @@ def bump(counts: dict[str, int], key: str, n: int = 1) -> None:
 
 
 class Step(msgspec.Struct, frozen=True, gc=False, tag=True):
-    """A finished bootstrap stage: its name, status, duration and (kept) detail."""
+    """A finished bootstrap stage: its name, status, duration, (kept) detail and when it ended."""
 
     step: str
     status: str
     duration_ms: int
     detail: str | None = None
+    ts: str | None = None  # the event's own, when it had one: the step's end
 
     @classmethod
     def of(cls, e: ev.BootstrapStep) -> Step:
         """The step a ``bootstrap.step`` event reports."""
-        return cls(keep(e.step), keep(e.status), e.duration_ms, keep(e.detail))
+        return cls(keep(e.step), keep(e.status), e.duration_ms, keep(e.detail), kept_ts(e.ts))
 
 
 class Ending(msgspec.Struct, frozen=True, gc=False, tag=True):
@@ -72,6 +81,7 @@ class Ending(msgspec.Struct, frozen=True, gc=False, tag=True):
     duration_ms: int
     stamp: str | None = None
     error: str | None = None  # set when, and only when, it failed
+    ts: str | None = None  # the event's own, when it had one
 
 
 @dataclass(frozen=True, slots=True)

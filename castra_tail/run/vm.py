@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from castra_tail.contract import events as ev
-from castra_tail.run.records import Ending, Plan, Step, Where, keep
+from castra_tail.run.records import Ending, Plan, Step, Where, keep, kept_ts
 from castra_tail.run.ssh import LeftOut
 
 MAX_STEPS: Final = 1_000
@@ -22,6 +22,10 @@ MAX_STEPS: Final = 1_000
 ENDED: Final = frozenset({"success", "noop", "failed"})
 #: Bootstrap states that went wrong.
 BAD: Final = frozenset({"failed", "incomplete", "interrupted"})
+#: The moments of a VM whose ``ts`` is kept (``Vm.times``), for the pictures of its timing.
+TIMED: Final = frozenset(
+    {"planned", "overlay_prepared", "launched", "shutdown_requested", "shutdown_complete"}
+)
 
 
 @dataclass(slots=True)
@@ -43,6 +47,9 @@ class Bootstrap:
     stamp: str | None = None
     #: What created it: "planned", "started", or "implicit" (an event out of order).
     origin: str = "planned"
+    #: When it started and ended, as the events' own ``ts`` said (None: they said nothing).
+    started_ts: str | None = None
+    ended_ts: str | None = None
 
     def add_step(self, step: Step) -> None:
         """A stage finished."""
@@ -56,6 +63,7 @@ class Bootstrap:
     def end(self, ending: Ending) -> None:
         """It ended: completed, or failed with an error."""
         self.status, self.duration_ms = ending.status, ending.duration_ms
+        self.ended_ts = ending.ts
         if ending.error is not None:
             self.error = ending.error
         else:
@@ -113,6 +121,16 @@ class Vm:
     first_error: Where | None = None
     #: What messages about it said to do (their ``remediation``), the first few.
     remediations: list[str] = field(default_factory=list)
+    #: The ``ts`` of the moments in TIMED that had one, the latest of each.
+    times: dict[str, str] | None = None
+
+    def mark(self, moment: str, ts: str | None) -> None:
+        """Keep when ``moment`` (one of TIMED) happened, if its event said."""
+        kept = kept_ts(ts)
+        if kept is not None:
+            if self.times is None:
+                self.times = {}
+            self.times[moment] = kept
 
     @property
     def ssh(self) -> str | None:

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from castra_tail.contract import events as ev
-from castra_tail.run.records import MAX_KEPT, Ending, Plan, Step, keep
-from castra_tail.run.vm import PHASE_EFFECTS, Bootstrap, Vm
+from castra_tail.run.records import MAX_KEPT, Ending, Plan, Step, keep, kept_ts
+from castra_tail.run.vm import PHASE_EFFECTS, TIMED, Bootstrap, Vm
 
 MAX_VMS: Final = 10_000
 #: How many VMs past MAX_VMS are remembered, to count each of them once.
@@ -90,12 +90,16 @@ class Fleet:
         effect = PHASE_EFFECTS.get(phase)
         if effect is not None:
             effect(vm, e)
+        if e.ts is not None and phase in TIMED:
+            vm.mark(phase, e.ts)
 
     def _planned(self, e: ev.BootstrapPlanned) -> None:
         vm = self.vms.get(e.vm) or self._new_vm(e.vm)
         if vm is None:
             return
         vm.plan = Plan.of(e)
+        if e.ts is not None:
+            vm.mark("planned", e.ts)
         if vm.bootstrap is None:
             vm.bootstrap = Bootstrap(trigger=keep(e.trigger))
 
@@ -109,6 +113,7 @@ class Fleet:
             base_hash=keep(e.base_hash),
             artifact_hash=keep(e.artifact_hash),
             origin="started",
+            started_ts=kept_ts(e.ts),
         )
 
     def _bootstrap(self, name: str) -> Bootstrap | None:
@@ -128,12 +133,12 @@ class Fleet:
     def _completed(self, e: ev.BootstrapCompleted) -> None:
         b = self._bootstrap(e.vm)
         if b is not None:
-            b.end(Ending(keep(e.status), e.duration_ms, stamp=keep(e.stamp)))
+            b.end(Ending(keep(e.status), e.duration_ms, stamp=keep(e.stamp), ts=kept_ts(e.ts)))
 
     def _failed(self, e: ev.BootstrapFailed) -> None:
         b = self._bootstrap(e.vm)
         if b is not None:
-            b.end(Ending("failed", e.duration_ms, error=keep(e.error)))
+            b.end(Ending("failed", e.duration_ms, error=keep(e.error), ts=kept_ts(e.ts)))
 
     # --- the end ----------------------------------------------------------------------
 

@@ -333,3 +333,15 @@ def test_past_its_bounds_what_was_seen_claims_no_absence() -> None:
     assert "usage" not in stream.current.unknown_types and not stream.current.by_class[Usage]
     assert list(stream.seen.vms) == ["web-0", "web-1", "db-0"] and stream.seen.vms_complete
     assert "usage" in stream.seen.types  # from runs 1 and 2: the last has none
+
+
+@pytest.mark.parametrize("chosen", [[], ["--run", "2"], ["--run", "-2"], ["--run", "2..3"]])
+def test_each_run_shown_ends_with_its_bootstraps_on_one_axis(chosen: list[str]) -> None:
+    args = [str(FIXTURES / "three-runs.ndjson"), "--no-summary", "--width", "80", *chosen]
+    out = run_cli(args).out
+    runs = out.split("── run ")
+    # Run 1 (3 VMs) and run 2 (2 VMs) bootstrapped; run 3 (down) did not.
+    charts = [part.split("bootstraps on one time axis\n")[1:] for part in runs]
+    drawn = [len([line for line in c[0].splitlines() if "▕" in line]) if c else 0 for c in charts]
+    expected = {(): [3, 2, 0], ("--run", "2"): [0, 2], ("--run", "-2"): [0, 2]}
+    assert drawn == expected.get(tuple(chosen), [0, 2, 0])

@@ -25,6 +25,7 @@ from castra_tail.render.summary import summary
 from castra_tail.render.text import clean
 from castra_tail.render.theme import Palette
 from castra_tail.render.timeline import timeline
+from castra_tail.run.state import Run
 from castra_tail.run.stream import Stream
 from castra_tail.run.verdict import Verdict
 from castra_tail.run.vm import Vm
@@ -57,7 +58,10 @@ class TextView(View):
     ) -> None:
         self.out = env.stdout
         self.stream = stream
-        self.run = stream.current  # the run whose lines are shown
+        self.run = stream.current  # the run whose lines are shown (see ``shown``)
+        #: Whether the lines of ``run`` were shown (``--run`` may skip it): only then do its
+        #: open bootstraps and its shared-axis chart close its lines.
+        self.shown = stream.shows(stream.current)
         self.width = width
         self.console = make_console(env.environ, color=color, width=width)
         self.palette = Palette(color_system(self.console))
@@ -105,10 +109,9 @@ class TextView(View):
         elif kind is NoteKind.NOTICE:
             self._write(lines.notice(note.source, note.what))
         elif kind is NoteKind.RUN:
-            if self.timelines:  # the run before ended: its bootstraps left open end here
-                for vm in self.run.incomplete_bootstraps:
-                    self._timeline(vm)
-            self.run = self.stream.current
+            if self.timelines and self.shown:  # the run before ended, and its lines with it
+                self._run_ended(self.run)
+            self.run, self.shown = self._numbered(note.number), True
             where = f"{note.source}:{note.line}"
             self._write(lines.separator(note.number, note.what, where, self.width))
         else:  # plain text, or the wrapped command's stderr: dimmed, as it is
@@ -127,18 +130,29 @@ class TextView(View):
     # --- the end ------------------------------------------------------------------------
 
     def close(self, stream: Stream, verdict: Verdict) -> None:
-        if self.timelines:
-            run = stream.detail or stream.current
-            for vm in run.incomplete_bootstraps:  # the others were drawn as they ended
-                self._timeline(vm)
-            picked = self.vm_filter
-            vms = [vm for vm in run.vms.values() if picked is None or picked(vm.name)]
-            self.out.write(chart(vms, self.width, self.palette))
+        if self.timelines and self.shown:
+            self._run_ended(self.run)
         if self.show_summary:
             if self.shows_events:
                 self.out.write("\n")
             self.out.write(draw(self.console, summary(stream, verdict, self.width)))
         self.out.flush()
+
+    def _run_ended(self, run: Run) -> None:
+        """A run's lines ended: the timelines of its bootstraps left open, then all of them
+        (those ``--vm`` asked for) on one time axis."""
+        for vm in run.incomplete_bootstraps:  # the others were drawn as they ended
+            self._timeline(vm)
+        picked = self.vm_filter
+        vms = [vm for vm in run.vms.values() if picked is None or picked(vm.name)]
+        self.out.write(chart(vms, self.width, self.palette))
+
+    def _numbered(self, number: int) -> Run:
+        """Run ``number``: the one under way, or one kept whole that is shown at the end."""
+        current = self.stream.current
+        if current.number == number:
+            return current
+        return next((r for r in self.stream.chosen if r.number == number), current)
 
     def _timeline(self, vm: Vm | None) -> None:
         if vm is not None and vm.bootstrap is not None:

@@ -345,3 +345,32 @@ def test_each_run_shown_ends_with_its_bootstraps_on_one_axis(chosen: list[str]) 
     drawn = [len([line for line in c[0].splitlines() if "▕" in line]) if c else 0 for c in charts]
     expected = {(): [3, 2, 0], ("--run", "2"): [0, 2], ("--run", "-2"): [0, 2]}
     assert drawn == expected.get(tuple(chosen), [0, 2, 0])
+
+
+def test_run_all_keeps_the_last_runs_whole_and_shows_the_last(tmp_path: Path) -> None:
+    from castra_tail.run import stream as streams
+    from castra_tail.run.selection import parse
+
+    one = (FIXTURES / "three-runs.ndjson").read_bytes()
+    path = tmp_path / "long.ndjson"
+    path.write_bytes(one * 40)  # 120 runs, more than are kept whole
+    stream = replay_stream([str(path)], selection=parse("all"))
+    assert stream.runs == 120 and len(stream.records()) == 120
+    kept = [r.number for r in stream.chosen]
+    assert kept == list(range(120 - streams.MAX_FULL + 1, 121))
+    assert stream.detail is not None and stream.detail.number == 120  # the last, not run 100
+    out = run_cli([str(path), "--run", "all", "--summary-only", "--width", "100"]).out
+    assert "run 120 · castra down · summary" in out
+
+
+def test_runs_kept_whole_are_bounded_by_their_vms_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from castra_tail.run import stream as streams
+    from castra_tail.run.selection import parse
+
+    monkeypatch.setattr(streams, "MAX_FULL_VMS", 5)  # runs of 3, 2 and 2 VMs
+    path = tmp_path / "long.ndjson"
+    path.write_bytes((FIXTURES / "three-runs.ndjson").read_bytes() * 2)
+    stream = replay_stream([str(path)], selection=parse("all"))
+    assert [r.number for r in stream.chosen] == [5, 6]  # 2 + 2 VMs; with run 4's 3: 7 > 5

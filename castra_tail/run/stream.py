@@ -29,8 +29,11 @@ from castra_tail.run.state import Run
 from castra_tail.run.verdict import Policy
 from castra_tail.run.vms import MAX_VMS
 
-#: Chosen runs kept whole for the reports; past it, only their records.
+#: Chosen runs kept whole for the reports (the last ones); before them, only their records.
 MAX_FULL: Final = 100
+#: … and their VMs together, past which the oldest kept is let go (memory stays bounded when
+#: each run has thousands of VMs).
+MAX_FULL_VMS: Final = 20_000
 #: What may begin (or end) a run.
 BOUNDARY: Final = frozenset(
     {ev.CommandAccepted, ev.CommandRejected, ev.CommandCompleted, ev.CommandFailed}
@@ -63,9 +66,9 @@ class Stream:
         self.log = RunLog()
         #: The types and VM names of every run folded (for the notes on filters).
         self.seen = Seen(max_vms)
-        #: Finished runs kept whole: those ``--run`` chose (for a choice from the end,
-        #: the last few, since which is chosen is known only at the end).
-        window = min(selection.from_end, MAX_FULL) if selection.relative else None
+        #: Finished runs kept whole: the last MAX_FULL of those ``--run`` chose (for a choice
+        #: from the end, the last few read, since which is chosen is known only at the end).
+        window = min(selection.from_end, MAX_FULL) if selection.relative else MAX_FULL
         self.full: deque[Run] = deque(maxlen=window)
         self.watch: frozenset[type] = BOUNDARY
         self.interrupted = False
@@ -127,10 +130,10 @@ class Stream:
         self.log.add(record_of(run, self.policy))
         self.seen.add(run)
         chosen = self.selection
-        if chosen.relative or (
-            chosen.explicit and chosen.chooses(run.number) and len(self.full) < MAX_FULL
-        ):
+        if chosen.relative or (chosen.explicit and chosen.chooses(run.number)):
             self.full.append(run)
+            while len(self.full) > 1 and sum(len(r.vms) for r in self.full) > MAX_FULL_VMS:
+                self.full.popleft()
 
     def shows(self, run: Run) -> bool:
         """Whether the lines of ``run`` are shown as they are read (not for a choice counted

@@ -18,6 +18,7 @@ every other event goes straight to ``current.add``.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from typing import Final
 
 from castra_tail.contract import events as ev
@@ -54,8 +55,13 @@ class Stream:
         selection: Selection = ALL,
         *,
         max_vms: int = MAX_VMS,
+        on_fold: Callable[[Run, RunRecord], None] | None = None,
     ) -> None:
         self.policy = policy or Policy()
+        #: Called with each run this stream folds, whole, and its record (``stats``,
+        #: ``compare``): what it keeps of a run is its own. Runs joined from parts read
+        #: elsewhere (``absorb``) were folded there, and are not seen.
+        self.on_fold = on_fold
         self.selection = selection
         self.max_vms = max_vms
         self.lines = 0
@@ -124,8 +130,11 @@ class Stream:
     def _fold(self, run: Run) -> None:
         if not run.finished:
             run.finish()
-        self.log.add(record_of(run, self.policy))
+        record = record_of(run, self.policy)
+        self.log.add(record)
         self.seen.add(run)
+        if self.on_fold is not None:
+            self.on_fold(run, record)
         chosen = self.selection
         if chosen.relative or (
             chosen.explicit and chosen.chooses(run.number) and len(self.full) < MAX_FULL

@@ -333,3 +333,22 @@ def test_past_its_bounds_what_was_seen_claims_no_absence() -> None:
     assert "usage" not in stream.current.unknown_types and not stream.current.by_class[Usage]
     assert list(stream.seen.vms) == ["web-0", "web-1", "db-0"] and stream.seen.vms_complete
     assert "usage" in stream.seen.types  # from runs 1 and 2: the last has none
+
+
+def test_a_file_that_begins_with_no_command_after_one_that_ran_begins_a_run(
+    tmp_path: Path,
+) -> None:
+    # The first event of the next file goes through the boundary whatever it is: an agent's
+    # transcript (thread.started) or a bootstrap is no command ending a run.
+    first = tmp_path / "up.ndjson"
+    first.write_bytes(UP)
+    for name in ("agent", "up-plan"):
+        stream = replay_stream([str(first), str(example(name))])
+        assert stream.runs == 2
+    bootstrap = tmp_path / "bootstrap.ndjson"
+    bootstrap.write_bytes(
+        b'{"type":"bootstrap.step","vm":"w","step":"apply","status":"success","duration_ms":5}\n'
+    )
+    assert replay_stream([str(first), str(bootstrap)]).runs == 2
+    result = run_cli([str(first), str(example("agent")), "--summary-only"])
+    assert result.stderr == "" and "run 2 (up)" in result.out

@@ -105,8 +105,8 @@ class Stream:
             self._next()
         if cls is ev.CommandRejected:
             self._end()  # an attempt that never ran: it began and ended here
-        elif cls is not ev.CommandAccepted and cls is not ev.Message:
-            assert isinstance(event, ev.CommandEvent)
+        elif isinstance(event, ev.CommandEvent) and cls is not ev.CommandAccepted:
+            # (A new input's first event comes here whatever it is: only a command ends one.)
             open_ = self.current.open_commands
             if len(open_) == 1 and open_[0].name == keep(event.command):
                 self._end()  # the run's last open command ends with this event

@@ -65,6 +65,7 @@ def _invoke(args: list[str]) -> int:
         "schema": tools.schema_app,
         "runs": tools.runs_app,
         "compare": trends.compare_app,
+        "stats": trends.stats_app,
     }
     prog = "castra-tail"
     if args[:1] and args[0] in subcommands:

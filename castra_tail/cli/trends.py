@@ -115,3 +115,77 @@ def compare_app() -> typer.Typer:
         raise typer.Exit(status)
 
     return app
+
+
+def stats_app() -> typer.Typer:
+    """``castra-tail stats``."""
+    app = f.typer_app()
+
+    @app.command(
+        help="Across every run of the FILEs (or standard input): per step the count, p50, p95 "
+        "and max duration and the failure rate; per VM the failure rate; the most frequent "
+        "failure texts (numbers, hashes and paths masked) with where they were first and "
+        "last; runs per command; tokens per run. Exit 0.",
+        cls=HelpCommand,
+    )
+    def stats(
+        files: f.Files = None,
+        by_vm: Annotated[
+            bool, typer.Option("--by-vm", help="Also per VM × step, slowest first.")
+        ] = False,
+        top: Annotated[
+            int,
+            typer.Option(
+                "--top",
+                min=0,
+                metavar="N",
+                help="Rows of the VM, VM × step and failure tables (10; 0: all).",
+                show_default=False,
+            ),
+        ] = 10,
+        fmt: Annotated[
+            str, _format("text (the default): tables; json: one document; markdown.")
+        ] = "text",
+        color: f.Colour = "auto",
+        no_color: f.NoColour = False,
+        width: f.Width = None,
+        jobs: Annotated[
+            int | None,
+            typer.Option(
+                "--jobs",
+                "-j",
+                rich_help_panel=f.INPUT,
+                min=1,
+                metavar="N",
+                envvar="CASTRA_TAIL_JOBS",
+                help="Processes for a big plain file (default: one per core).",
+                show_default=False,
+            ),
+        ] = None,
+        max_line_bytes: f.MaxLineBytes = f.DEFAULT_MAX_LINE,
+    ) -> None:
+        from castra_tail.input.sources import open_files
+        from castra_tail.output.env import Env
+        from castra_tail.stats import run
+
+        env = Env.from_process()
+        sources = open_files(
+            files or (),
+            stdin_tty=env.stdin_tty,
+            stdin_closed=env.stdin_closed,
+            no_input="no input: pipe event streams in, or name the files",
+        )
+        status = run.run(
+            sources,
+            env,
+            fmt=fmt,
+            by_vm=by_vm,
+            top=top,
+            jobs=jobs,
+            color="never" if no_color else color,
+            max_line=max_line_bytes,
+            width=env.width(width),
+        )
+        raise typer.Exit(status)
+
+    return app

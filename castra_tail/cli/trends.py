@@ -14,6 +14,23 @@ FORMATS: Final = ("text", "json", "markdown")
 _PERCENT: Final = re.compile(r"(\d+(?:\.\d*)?)\s*%?")
 _DURATION: Final = re.compile(r"(\d+(?:\.\d*)?)\s*(ms|s|m)?")
 _UNIT_MS: Final = {None: 1, "ms": 1, "s": 1000, "m": 60_000}
+_REGRESSIONS: Final = "Regressions"
+_COMPARE_EPILOG: Final = """Examples:
+  castra-tail compare events.ndjson              (its last two runs)
+  castra-tail compare main.ndjson.gz pr.ndjson --fail-on-regression
+  castra-tail compare events.ndjson@first events.ndjson@-1 --threshold 10%
+  castra-tail compare ci.ndjson --format markdown >> $GITHUB_STEP_SUMMARY
+
+Exit status: 0 compared; 1 with --fail-on-regression, something regressed or
+newly failed; 2 usage error (a run that is not there says how many there are).
+"""
+_STATS_EPILOG: Final = """Examples:
+  castra-tail stats /var/log/castra/events-*.ndjson.gz
+  castra-tail stats ci/*.ndjson --by-vm --top 20 --format markdown
+  castra-tail stats events.ndjson --format json | jq '.failures[:3]'
+
+Exit status: 0 read; 2 usage error.
+"""
 
 
 def _percent(text: str | float) -> float:
@@ -55,6 +72,7 @@ def compare_app() -> typer.Typer:
         "failures first, then fixed, faster, new and gone steps, plan changes, VMs added or "
         "removed, and the totals. OLD and NEW are FILE (its last run) or FILE@RUN (last, "
         "first, N, -N); with FILE alone, its last two runs. Exit 0; see --fail-on-regression.",
+        epilog=_COMPARE_EPILOG,
         cls=HelpCommand,
     )
     def compare(
@@ -65,6 +83,7 @@ def compare_app() -> typer.Typer:
             typer.Option(
                 "--threshold",
                 metavar="PERCENT",
+                rich_help_panel=_REGRESSIONS,
                 parser=_percent,
                 help="Slower by this much (and --min-delta) is a regression (20).",
                 show_default=False,
@@ -75,6 +94,7 @@ def compare_app() -> typer.Typer:
             typer.Option(
                 "--min-delta",
                 metavar="DURATION",
+                rich_help_panel=_REGRESSIONS,
                 parser=_duration,
                 help="And by at least this much: 250 (ms), 1.5s (250ms).",
                 show_default=False,
@@ -84,7 +104,7 @@ def compare_app() -> typer.Typer:
             bool,
             typer.Option(
                 "--fail-on-regression",
-                rich_help_panel=f.EXIT,
+                rich_help_panel=_REGRESSIONS,
                 help="Exit 1 when anything got slower or newly failed.",
             ),
         ] = False,
@@ -126,6 +146,7 @@ def stats_app() -> typer.Typer:
         "and max duration and the failure rate; per VM the failure rate; the most frequent "
         "failure texts (numbers, hashes and paths masked) with where they were first and "
         "last; runs per command; tokens per run. Exit 0.",
+        epilog=_STATS_EPILOG,
         cls=HelpCommand,
     )
     def stats(

@@ -141,29 +141,36 @@ class Tally:
 
     def _vm(self, vm: Vm) -> None:
         b, plan = vm.bootstrap, vm.plan
-        seen = _capped(self.vms, vm.name, MAX_VMS, lambda: [0, 0])
+        seen = self.vms.get(vm.name) or _capped(self.vms, vm.name, MAX_VMS, _seen)
         seen[0] += 1
-        seen[1] += (b is not None and b.status in BAD) or (
-            plan is not None and plan.action == "error"
-        )
+        if (b is not None and b.status in BAD) or (plan is not None and plan.action == "error"):
+            seen[1] += 1
         if b is None:
             return
+        # Per step of every run: the lookups are inlined, the capped path taken only for a
+        # name not seen yet, and a duration kept exact is appended here.
+        steps, mine = self.steps, self.vm_steps if self.by_vm else None
         for s in b.steps:
-            step = _capped(self.steps, s.step, MAX_STEPS, Steps)
-            step.durations.add(s.duration_ms)
-            step.failed += s.status == "failed"
-            step.skipped += s.status == "skipped"
-            if self.by_vm:
-                mine = _capped(
-                    self.vm_steps,
-                    (vm.name, s.step),
-                    MAX_VM_STEPS,
-                    lambda: Steps(EXACT_BY_VM),
-                    (OTHER, s.step),
+            name, status, ms = s.step, s.status, s.duration_ms
+            step = steps.get(name) or _capped(steps, name, MAX_STEPS, Steps)
+            d = step.durations
+            values = d.values
+            if values is not None and len(values) < d.limit:
+                values.append(ms)
+            else:
+                d.add(ms)
+            if status != "success":
+                step.failed += status == "failed"
+                step.skipped += status == "skipped"
+            if mine is not None:
+                key = (vm.name, name)
+                one = mine.get(key) or _capped(
+                    mine, key, MAX_VM_STEPS, lambda: Steps(EXACT_BY_VM), (OTHER, name)
                 )
-                mine.durations.add(s.duration_ms)
-                mine.failed += s.status == "failed"
-                mine.skipped += s.status == "skipped"
+                one.durations.add(ms)
+                if status != "success":
+                    one.failed += status == "failed"
+                    one.skipped += status == "skipped"
 
     def merge(self, other: Tally) -> None:
         """Add the tally of the part of the stream that follows this one's."""
@@ -180,10 +187,14 @@ class Tally:
             key = (vm, step) if vm != OTHER else (OTHER, step)
             _merge(self.vm_steps, {key: mine}, MAX_VM_STEPS, (OTHER, step))
         for name, (runs, failed) in other.vms.items():
-            seen = _capped(self.vms, name, MAX_VMS, lambda: [0, 0])
+            seen = _capped(self.vms, name, MAX_VMS, _seen)
             seen[0] += runs
             seen[1] += failed
         self.tokens.merge(other.tokens)
+
+
+def _seen() -> list[int]:
+    return [0, 0]
 
 
 def _capped(

@@ -18,7 +18,7 @@ from castra_tail import parallel
 from castra_tail.input.sources import FileSource
 from castra_tail.render.text import clean
 from castra_tail.run.stream import Stream
-from castra_tail.stats import parts, tally
+from castra_tail.stats import parts, sketch, tally
 from castra_tail.stats.masking import mask
 from castra_tail.stats.report import report
 from castra_tail.stats.run import read
@@ -70,6 +70,16 @@ def test_past_the_bound_percentiles_are_within_the_stated_error(values: list[int
     assert not d.exact and got is not None
     assert abs(got - exact) <= ALPHA * exact + 0.5  # + rounding to whole milliseconds
     assert d.percentile(100) == max(values)
+
+
+def test_past_the_bound_memory_no_longer_grows_with_the_values() -> None:
+    rng = random.Random(3)
+    d = Durations(limit=1_000)
+    for _ in range(200_000):
+        d.add(rng.randrange(0, 86_400_000))  # up to a day, in ms
+    assert d.values is None and d.count == 200_000
+    assert len(d.buckets) <= math.log(86_400_000) / math.log(sketch.GAMMA) + 1  # ≈ 915
+    assert len(sketch._INDEX) <= sketch.CACHED  # the buckets remembered, shared and bounded
 
 
 @given(st.lists(U64, max_size=60), st.lists(U64, max_size=60), st.integers(1, 80))

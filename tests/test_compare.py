@@ -203,6 +203,20 @@ def test_a_path_that_exists_as_given_wins_over_a_run(tmp_path: Path) -> None:
     assert doc["old"]["run"] == 1 and doc["old"]["source"] == str(log)
 
 
+def test_a_run_counted_from_further_back_than_kept_is_named_by_its_number(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sides, "MAX_KEPT", 1)  # memory: runs from the end are kept whole
+    log = appended(tmp_path, OLD, NEW)
+    result = run_cli(["compare", f"{log}@-2", str(log)])
+    assert result.code == 2 and result.stderr.startswith(
+        f"castra-tail: error: {log}@-2: run -2 is run 1 of 2: name it so ({log}@1); only the "
+        "last 1 runs of an input are kept whole"
+    )  # fmt: skip
+    assert compared(f"{log}@1", str(log))["old"]["run"] == 1  # as it says
+    assert compared(f"{log}@-1", f"{log}@1")["old"]["run"] == 2
+
+
 @pytest.mark.parametrize(
     ("args", "said"),
     [

@@ -32,6 +32,9 @@ from castra_tail.run.stream import Stream
 LAST: Final = selection.parse("last")
 BEFORE_LAST: Final = selection.parse("-2")
 NO_INPUT: Final = "no input: name the files to compare (castra-tail compare OLD NEW)"
+#: Runs kept whole for a side counted from the end (``FILE@-N``), which is known only once
+#: the input ends: a run further back is named by its number instead (memory stays bounded).
+MAX_KEPT: Final = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +130,12 @@ def _missing(s: Side, total: int, *, one_file: bool) -> str:
     if total == 0:
         return f"{clean(s.text)}: nothing to compare: no Castra events in {name}"
     there = "there is 1 run" if total == 1 else f"there are {total:,} runs"
+    if s.run.relative and s.run.from_end <= total:  # there, but further back than kept
+        number = total - s.run.from_end + 1
+        return (
+            f"{clean(s.text)}: run {s.run.text} is run {number:,} of {total:,}: name it so "
+            f"({name}@{number}); only the last {MAX_KEPT} runs of an input are kept whole"
+        )
     return f"{clean(s.text)}: no run {s.run.text}: {there} in {name}"
 
 
@@ -136,7 +145,7 @@ class _Keeper:
     def __init__(self, chosen: Sequence[Selection]) -> None:
         self.numbers = {s.first for s in chosen if not s.relative}
         back = max((s.from_end for s in chosen if s.relative), default=0)
-        self.last: deque[tuple[Run, RunRecord]] = deque(maxlen=back)
+        self.last: deque[tuple[Run, RunRecord]] = deque(maxlen=min(back, MAX_KEPT))
         self.kept: dict[int, tuple[Run, RunRecord]] = {}
 
     def fold(self, run: Run, record: RunRecord) -> None:

@@ -36,6 +36,7 @@ clean:
 bench: $(STAMP)
 	@command -v jq >/dev/null || (apt-get install -y jq >/dev/null 2>&1 || sudo apt-get install -y jq) || echo "jq not found: jq figures will be missing"
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/stats.py
 
 .PHONY: fuzz
 # A long fuzz run by hand: the fuzzing properties (arbitrary bytes, JSON, event-like objects,

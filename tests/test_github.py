@@ -26,7 +26,8 @@ from castra_tail.render.text import clean
 
 from conftest import example, fuzz, run_cli
 
-SGR = re.compile(r"\x1b\[[0-9;]*m")
+#: What the runner skips before a command (TrimStart), with the colour codes a viewer drops.
+LEAD = re.compile(r"(?:\s|\x1b\[[0-9;]*m)*")
 
 
 @dataclass
@@ -47,8 +48,9 @@ def workflow_commands(output: str) -> tuple[list[Command], list[str]]:
     """The commands the runner finds in a step's output, and the log markers (``##[``)."""
     found, markers = [], []
     for line in output.split("\n"):
-        # The runner's TrimStart(); colour codes dropped too, as a log viewer may drop them.
-        text = SGR.sub("", line).lstrip()
+        # The runner's TrimStart(); colour codes before the command dropped too, as a log
+        # viewer may drop them (within the command they are its text, kept as it is).
+        text = LEAD.sub("", line, count=1)
         if text.startswith("##["):
             markers.append(line)
         if not text.startswith("::"):

@@ -18,7 +18,14 @@ from conftest import ROOT, run_cli
 
 Golden = Callable[[str, str], None]
 AT_80 = {"COLUMNS": "80", "NO_COLOR": "1", "TERM": "dumb"}
-COMMANDS = {"castra-tail": [], "check": ["check"], "demo": ["demo"], "schema": ["schema"]}
+COMMANDS = {
+    "castra-tail": [],
+    "check": ["check"],
+    "compare": ["compare"],
+    "demo": ["demo"],
+    "schema": ["schema"],
+    "stats": ["stats"],
+}
 
 
 def help_of(args: list[str]) -> str:
@@ -49,11 +56,13 @@ def test_the_main_help_lists_the_subcommands() -> None:
     commands = text.split("Commands:\n", 1)[1].split("\n\n", 1)[0]
     assert [line.split()[0] for line in commands.splitlines()] == [
         "runs",
+        "compare",
+        "stats",
         "check",
         "schema",
         "demo",
     ]
-    assert "castra-tail runs|check|schema|demo" in text
+    assert "castra-tail runs|compare|stats|check|schema|demo" in text
 
 
 @pytest.mark.parametrize(
@@ -62,6 +71,8 @@ def test_the_main_help_lists_the_subcommands() -> None:
         (["check"], "Usage: castra-tail check [OPTIONS] [FILE]..."),
         (["demo"], "Usage: castra-tail demo [OPTIONS] [NAME]"),
         (["schema"], "Usage: castra-tail schema [OPTIONS]"),
+        (["compare"], "Usage: castra-tail compare [OPTIONS] OLD [NEW]"),
+        (["stats"], "Usage: castra-tail stats [OPTIONS] [FILE]..."),
         ([], "Usage: castra-tail [OPTIONS] [FILE]..."),
     ],
 )
@@ -133,4 +144,11 @@ def test_a_mistyped_subcommand_is_guessed() -> None:
 
 
 def test_the_commands_listed_are_the_ones_there_are() -> None:
-    assert [usage.split()[0] for usage, _ in tools.COMMANDS] == ["runs", "check", "schema", "demo"]
+    assert [usage.split()[0] for usage, _ in tools.COMMANDS] == [
+        "runs",
+        "compare",
+        "stats",
+        "check",
+        "schema",
+        "demo",
+    ]

@@ -374,3 +374,22 @@ def test_runs_kept_whole_are_bounded_by_their_vms_too(
     path.write_bytes((FIXTURES / "three-runs.ndjson").read_bytes() * 2)
     stream = replay_stream([str(path)], selection=parse("all"))
     assert [r.number for r in stream.chosen] == [5, 6]  # 2 + 2 VMs; with run 4's 3: 7 > 5
+
+
+def test_a_file_that_begins_with_no_command_after_one_that_ran_begins_a_run(
+    tmp_path: Path,
+) -> None:
+    # The first event of the next file goes through the boundary whatever it is: an agent's
+    # transcript (thread.started) or a bootstrap is no command ending a run.
+    first = tmp_path / "up.ndjson"
+    first.write_bytes(UP)
+    for name in ("agent", "up-plan"):
+        stream = replay_stream([str(first), str(example(name))])
+        assert stream.runs == 2
+    bootstrap = tmp_path / "bootstrap.ndjson"
+    bootstrap.write_bytes(
+        b'{"type":"bootstrap.step","vm":"w","step":"apply","status":"success","duration_ms":5}\n'
+    )
+    assert replay_stream([str(first), str(bootstrap)]).runs == 2
+    result = run_cli([str(first), str(example("agent")), "--summary-only"])
+    assert result.stderr == "" and "run 2 (up)" in result.out

@@ -50,7 +50,7 @@ def _invoke(args: list[str]) -> int:
     tame_size_variables(os.environ)  # before Typer and Rich read them
     import typer
 
-    from castra_tail.cli import tail, tools
+    from castra_tail.cli import tail, tools, trends
     from castra_tail.options import UsageError
     from castra_tail.status import ExitStatus
 
@@ -64,6 +64,8 @@ def _invoke(args: list[str]) -> int:
         "check": tools.check_app,
         "schema": tools.schema_app,
         "runs": tools.runs_app,
+        "compare": trends.compare_app,
+        "stats": trends.stats_app,
     }
     prog = "castra-tail"
     if args[:1] and args[0] in subcommands:

@@ -23,9 +23,7 @@ a summary at the end; exit 1 when the run failed.
 """
 _EPILOG = """Examples:
   castra-tail -- castra up                  (or: castra up | castra-tail)
-  castra-tail -F /var/log/castra/events.ndjson --vm 'web-*' --level warning
-  castra-tail up.ndjson --grep 'apt|dpkg' -i -n 20 --since 10m
-  castra-tail up.ndjson --format ndjson -t bootstrap.step | jq .duration_ms
+  castra-tail -F /var/log/castra/events.ndjson --vm 'web-*' --grep 'apt|dpkg' -i
   castra-tail up.ndjson --format markdown --junit j.xml >> $GITHUB_STEP_SUMMARY
 
 Exit status: 0 passed; 1 failed (--fail-on, --strict, a run cut short, nothing
@@ -47,7 +45,7 @@ COMMON = (
     "--summary-only",
 )
 _Command = command_class(
-    usages=("[OPTIONS] -- COMMAND [ARGS]...", "runs|check|schema|demo [OPTIONS] ..."),
+    usages=("[OPTIONS] -- COMMAND [ARGS]...", "runs|compare|stats|check|schema|demo [OPTIONS] ..."),
     environment=(("--width", "CASTRA_TAIL_WIDTH"),),
     common=COMMON,
     commands=COMMANDS,

@@ -14,6 +14,8 @@ from castra_tail.cli.help import HelpCommand
 #: The subcommands, as ``castra-tail --help`` lists them: (usage, what it does).
 COMMANDS = (
     ("runs [FILE]...", "List the runs of appended logs."),
+    ("compare OLD [NEW]", "What changed between two runs: slower, failed, fixed."),
+    ("stats [FILE]...", "Per step p50, p95, failure rate across every run."),
     ("check [FILE]...", "Validate streams against Event Contract v1."),
     ("schema", "Print the contract's JSON Schema."),
     ("demo [NAME]", "Replay a shipped example (up, up-fail, down, …)."),

@@ -18,6 +18,7 @@ every other event goes straight to ``current.add``.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from typing import Final
 
 from castra_tail.contract import events as ev
@@ -57,8 +58,13 @@ class Stream:
         selection: Selection = ALL,
         *,
         max_vms: int = MAX_VMS,
+        on_fold: Callable[[Run, RunRecord], None] | None = None,
     ) -> None:
         self.policy = policy or Policy()
+        #: Called with each run this stream folds, whole, and its record (``stats``,
+        #: ``compare``): what it keeps of a run is its own. Runs joined from parts read
+        #: elsewhere (``absorb``) were folded there, and are not seen.
+        self.on_fold = on_fold
         self.selection = selection
         self.max_vms = max_vms
         self.lines = 0
@@ -102,8 +108,8 @@ class Stream:
             self._next()
         if cls is ev.CommandRejected:
             self._end()  # an attempt that never ran: it began and ended here
-        elif cls is not ev.CommandAccepted and cls is not ev.Message:
-            assert isinstance(event, ev.CommandEvent)
+        elif isinstance(event, ev.CommandEvent) and cls is not ev.CommandAccepted:
+            # (A new input's first event comes here whatever it is: only a command ends one.)
             open_ = self.current.open_commands
             if len(open_) == 1 and open_[0].name == keep(event.command):
                 self._end()  # the run's last open command ends with this event
@@ -127,8 +133,11 @@ class Stream:
     def _fold(self, run: Run) -> None:
         if not run.finished:
             run.finish()
-        self.log.add(record_of(run, self.policy))
+        record = record_of(run, self.policy)
+        self.log.add(record)
         self.seen.add(run)
+        if self.on_fold is not None:
+            self.on_fold(run, record)
         chosen = self.selection
         if chosen.relative or (chosen.explicit and chosen.chooses(run.number)):
             self.full.append(run)

@@ -1,0 +1,51 @@
+"""Failure texts with what differs from one run to the next masked, so that alike ones group.
+
+``apply: /var/lib/castra/web-3/run.sh exited with status 100`` and ``apply:
+/var/lib/castra/db-0/run.sh exited with status 1`` are one failure:
+``apply: …/run.sh exited with status N``. Masked, in this order: UUIDs
+(``<uuid>``), hashes — a run of 7 or more hex digits with a digit and a letter
+in it (``<hash>``) —, the directories of paths (``…/run.sh``: the file's own
+name says what failed, where it lies varies per VM), and numbers (``N``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from castra_tail.run.failures import Failure
+from castra_tail.run.records import keep
+
+_UUID: Final = re.compile(
+    r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.IGNORECASE
+)
+_HASH: Final = re.compile(r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,}\b", re.IGNORECASE)
+#: A path: absolute, from home or here (``/a/b``, ``~/a``, ``./a``), or with a directory
+#: (``bootstrap/db/packages.txt``); its last part is kept.
+_PATH: Final = re.compile(r"(?:~|\.{1,2})?/(?:[^\s/:'\"`,;()<>\[\]{}|]+/)*|(?:[\w.-]+/)+")
+_NUMBER: Final = re.compile(r"\d+")
+#: Characters of a failure's text used for its group (a longer one is cut).
+MAX_TEXT: Final = 300
+
+
+def mask(text: str) -> str:
+    """``text`` with UUIDs, hashes, the directories of paths and numbers masked."""
+    text = _UUID.sub("<uuid>", text[:MAX_TEXT])
+    text = _HASH.sub("<hash>", text)
+    text = _PATH.sub(_dirs, text)
+    return _NUMBER.sub("N", text)
+
+
+def _dirs(found: re.Match[str]) -> str:
+    return "…/"
+
+
+def text_of(f: Failure) -> str:
+    """What a failure says, in one line: its error's first line, else what failed."""
+    from castra_tail.render.why import what  # the words of the summary
+
+    line = next((line.strip() for line in f.error if line.strip()), None)
+    said = line if line is not None else what(f)
+    if f.kind == "command" and f.command:
+        said = f"{f.command}: {said}"
+    return keep(said)

@@ -44,7 +44,22 @@ INVISIBLE = {
     "unassigned, plane 3": "\U0003fffe",
     "surrogate": "\ud800",
     "tab": "\t",
+    # Default-ignorable yet printable (Unicode's DerivedCoreProperties): drawn as nothing.
+    "combining grapheme joiner": "\u034f",
+    "hangul filler": "\u3164",
+    "halfwidth hangul filler": "\uffa0",
+    "hangul choseong filler": "\u115f",
+    "mongolian variation selector": "\u180b",
+    "variation selector 1": "\ufe00",
+    "variation selector 16 after ASCII": "\ufe0f",
+    "variation selector 17": "\U000e0100",
 }
+#: The default-ignorable code points str.isprintable() accepts (DerivedCoreProperties.txt).
+HIDDEN = frozenset(
+    [0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180C, 0x180D, 0x180F, 0x3164, 0xFFA0]
+    + list(range(0xFE00, 0xFE10))
+    + list(range(0xE0100, 0xE01F0))
+)
 ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cn", "Cs", "Zl", "Zp"})
 CSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -52,7 +67,11 @@ CSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 def unsafe(text: str) -> list[str]:
     """The characters of ``text`` (our own escape sequences removed) that a reader can't see."""
     text = CSI.sub("", text)
-    return [c for c in text if c != "\n" and unicodedata.category(c) in ESCAPED_CATEGORIES]
+    return [
+        c
+        for c in text
+        if c != "\n" and (unicodedata.category(c) in ESCAPED_CATEGORIES or ord(c) in HIDDEN)
+    ]
 
 
 @pytest.mark.parametrize("char", INVISIBLE.values(), ids=INVISIBLE.keys())
@@ -71,6 +90,16 @@ def test_a_character_is_escaped_exactly_when_it_is_not_printable_and_not_a_space
         if escaped:
             assert not char.isprintable(), hex(c)
         assert escaped == (unicodedata.category(char) in ESCAPED_CATEGORIES), hex(c)
+
+
+def test_every_hidden_character_is_escaped_but_an_emoji_keeps_its_presentation() -> None:
+    for c in HIDDEN:
+        assert chr(c).isprintable()
+        assert clean(f"web{chr(c)}-0") != "web-0", hex(c)
+        assert clean_lines(f"web{chr(c)}-0\nx") != ["web-0", "x"], hex(c)
+    # After an emoji, VS16 asks for its colour form: the emoji stays as it was written.
+    assert clean("\u26a0\ufe0f disk") == "\u26a0\ufe0f disk"
+    assert clean("\u2764\ufe0e") == "\u2764\ufe0e"
 
 
 def test_spaces_stay_blanks_and_escapes_read_as_python_would() -> None:

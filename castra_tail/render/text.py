@@ -10,6 +10,7 @@ character takes two, a combining mark none.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Final
 
@@ -24,6 +25,11 @@ ELLIPSIS: Final = "…"
 _SHORT: Final = {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"}
 #: Characters remembered by the escape table; past it, each is decided again.
 _REMEMBERED: Final = 10_000
+
+
+def _code(char: str) -> str:
+    c = ord(char)
+    return f"\\u{c:04x}" if c <= 0xFFFF else f"\\U{c:08x}"
 
 
 def escape(char: str) -> str:
@@ -42,7 +48,35 @@ def escape(char: str) -> str:
         return _SHORT.get(c) or f"\\x{c:02x}"
     if 0xDC80 <= c <= 0xDCFF:  # a byte that is not UTF-8, as Python keeps it (a file name)
         return f"\\x{c - 0xDC00:02x}"
-    return f"\\u{c:04x}" if c <= 0xFFFF else f"\\U{c:08x}"
+    return _code(char)
+
+
+#: Default-ignorable code points that ``str.isprintable()`` accepts: drawn as nothing, or
+#: as a blank that is no space (the Hangul fillers), they would pass ``web\u034f-0`` off as
+#: ``web-0``.
+_HIDDEN: Final = re.compile(
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180d\u180f\u3164\ufe00-\ufe0f\uffa0"
+    "\U000e0100-\U000e01ef]"
+)
+#: Variation selectors 15 and 16 choose how a symbol is drawn (``⚠️``): after one they
+#: are kept; after anything else (a letter, another selector) they only hide.
+_PRESENTATION: Final = frozenset("\ufe0e\ufe0f")
+
+
+def _shown(m: re.Match[str]) -> str:
+    char, at = m[0], m.start()
+    if char in _PRESENTATION and at:
+        before = m.string[at - 1]
+        if not before.isascii() and unicodedata.category(before)[0] in "SP":
+            return char
+    return _code(char)
+
+
+def _unhide(value: str) -> str:
+    """``value`` (printable) with its hidden code points escaped."""
+    if value.isascii() or not _HIDDEN.search(value):
+        return value
+    return _HIDDEN.sub(_shown, value)
 
 
 class _Escapes(dict[int, str]):
@@ -64,10 +98,12 @@ _ESCAPES: Final = _Escapes()
 
 
 def clean(value: str, limit: int = MAX_FIELD) -> str:
-    """``value`` with non-printable characters escaped and cut to ``limit`` characters."""
+    """``value`` with non-printable and hidden characters escaped, cut to ``limit`` characters."""
     if not value.isprintable():
         # An escape is never shorter than its character: cut first, a 1 MiB field costs nothing.
-        value = value[: limit + 1].translate(_ESCAPES)
+        value = _unhide(value[: limit + 1].translate(_ESCAPES))
+    elif not value.isascii():
+        value = _unhide(value[: limit + 1])
     if len(value) > limit:
         return value[: limit - 1] + ELLIPSIS
     return value
@@ -95,9 +131,10 @@ def clean_lines(value: str, limit: int = MAX_FIELD) -> list[str]:
     if len(value) > limit:
         value = value[: limit - 1] + ELLIPSIS
     if value.isprintable():
-        return [value]
+        return [_unhide(value)]
     lines = value.replace("\r\n", "\n").split("\n")
-    return [(line.expandtabs() if "\t" in line else line).translate(_ESCAPES) for line in lines]
+    tabbed = (line.expandtabs() if "\t" in line else line for line in lines)
+    return [_unhide(line.translate(_ESCAPES)) for line in tabbed]
 
 
 def width_of(text: str) -> int:

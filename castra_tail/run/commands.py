@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from castra_tail.contract import events as ev
-from castra_tail.run.records import MAX_KEYS, Command, keep
+from castra_tail.run.records import MAX_KEYS, Command, Where, keep
 
 MAX_COMMANDS: Final = 1_000
 _STATUS: Final = {
@@ -23,6 +23,8 @@ class Commands:
         self.commands: list[Command] = []  # the first MAX_COMMANDS, in order
         self.totals: dict[str, dict[str, int]] = {}  # name → status → how many
         self.open: dict[str, list[Command]] = {}  # accepted, not yet ended, by name
+        #: Where the command event being handled was read, when it is an error (Run sets it).
+        self.error_at: Where | None = None
 
     def handlers(self) -> dict[type, Callable[[Any], None]]:
         """What each event type this tracker follows does to it."""
@@ -50,6 +52,8 @@ class Commands:
         command.detail = keep(e.detail) if e.detail is not None else command.detail
         command.exit_code = e.exit_code if e.exit_code is not None else command.exit_code
         command.duration_ms = e.duration_ms if e.duration_ms is not None else command.duration_ms
+        if self.error_at is not None:
+            command.where, self.error_at = self.error_at, None
 
     def tally(self, name: str, status: str, n: int) -> None:
         """Count ``n`` more commands ``name`` at ``status`` (names past MAX_KEYS: not counted)."""

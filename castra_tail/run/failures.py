@@ -13,6 +13,7 @@ from typing import Final
 
 import msgspec
 
+from castra_tail.run.records import Where
 from castra_tail.run.state import Run
 from castra_tail.run.vm import BAD, Vm
 
@@ -59,6 +60,8 @@ def failures_of(run: Run) -> list[Failure]:
                     run.number, "command", c.status, command=c.name,
                     duration_ms=c.duration_ms, exit_code=c.exit_code,
                     error=error, error_lines=error_lines, remediation=tuple(run.remediations),
+                    source=c.where.source if c.where else None,
+                    line=c.where.line if c.where else None,
                 )
             )  # fmt: skip
         elif c.status == "accepted":
@@ -67,11 +70,10 @@ def failures_of(run: Run) -> list[Failure]:
 
 
 def _of_vm(number: int, vm: Vm) -> list[Failure]:
-    at = vm.first_error
-    source, line = (at.source, at.line) if at is not None else (None, None)
     found = []
     b, plan = vm.bootstrap, vm.plan
     if plan is not None and plan.action == "error":
+        source, line = _at(vm.plan_error or vm.first_error)
         error, error_lines = _lines(plan.reason)
         found.append(
             Failure(
@@ -81,6 +83,7 @@ def _of_vm(number: int, vm: Vm) -> list[Failure]:
         )  # fmt: skip
     if b is not None and b.status in BAD:
         step = b.failed_step
+        source, line = _at(vm.bootstrap_error or vm.first_error)
         error, error_lines = _lines(b.error)
         found.append(
             Failure(
@@ -95,6 +98,10 @@ def _of_vm(number: int, vm: Vm) -> list[Failure]:
     if s is not None and s.outcome is None and (b is None or b.status not in BAD):
         found.append(Failure(number, "shutdown", "never completed", vm=vm.name))
     return found
+
+
+def _at(where: Where | None) -> tuple[str | None, int | None]:
+    return (where.source, where.line) if where is not None else (None, None)
 
 
 def _lines(text: str | None) -> tuple[tuple[str, ...], int]:

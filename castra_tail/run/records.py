@@ -149,6 +149,8 @@ class Command:
     detail: str | None = None
     exit_code: int | None = None
     duration_ms: int | None = None
+    #: Where it was said to have failed (or been rejected), for the failures to point at.
+    where: Where | None = None
 
 
 @dataclass(frozen=True, slots=True)

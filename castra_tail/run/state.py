@@ -32,6 +32,9 @@ SAMPLE: Final = 60
 MAX_REMEDIATIONS: Final = 5
 _NAMED: Final = re.compile(r"\s*→\s*([^\s:]+):")
 
+#: What ends a bootstrap: where one failed with no failed step, the line that said so.
+_ENDS: Final = frozenset({ev.BootstrapFailed, ev.BootstrapCompleted})
+_COMMANDS: Final = frozenset({ev.CommandFailed, ev.CommandRejected, ev.CommandCompleted})
 _WARN: Final = int(Level.WARN)  # a plain int: the enum's attribute lookup shows in profiles
 
 
@@ -98,14 +101,22 @@ class Run:
             self.firsts[level] = Notable(
                 order, Where(source, line), ev.TYPE_OF[type(event)], keep(vm_name)
             )
+        if level >= Level.ERROR and event.__class__ in _COMMANDS:
+            self.cmds.error_at = Where(source, line)  # the handler, next, gives it its command
         if level >= Level.WARN and vm_name is not None:
             vm = self.fleet.vm(vm_name)
             if vm is None:
                 return
             if level >= Level.ERROR:
                 vm.errors += 1
+                where = Where(source, line)
                 if vm.first_error is None:
-                    vm.first_error = Where(source, line)
+                    vm.first_error = where
+                cls = event.__class__
+                if cls is ev.BootstrapPlanned:
+                    vm.plan_error = where
+                elif cls is ev.BootstrapStep or (cls in _ENDS and vm.bootstrap_error is None):
+                    vm.bootstrap_error = where
             else:
                 vm.warnings += 1
 

@@ -119,6 +119,10 @@ class Vm:
     errors: int = 0
     #: Where the first event at error level about it was read.
     first_error: Where | None = None
+    #: Where its plan went wrong (the plan's line) and its bootstrap did (the failed step's
+    #: line, else the line that ended it), when they did: what a failure points at.
+    plan_error: Where | None = None
+    bootstrap_error: Where | None = None
     #: What messages about it said to do (their ``remediation``), the first few.
     remediations: list[str] = field(default_factory=list)
     #: The ``ts`` of the moments in TIMED that had one, the latest of each.

@@ -49,16 +49,24 @@ def window(opts: Options, paths: Sequence[str | None]) -> Window:
 
 
 def notes(opts: Options, seen: Seen, sel: Selector) -> list[str]:
-    """Warnings for the filters that matched nothing in the whole input (every run)."""
+    """Warnings for the filters that matched nothing: ``--vm`` and ``--type`` in the whole
+    input (every run), ``--grep`` and ``--since``/``--until`` in the runs shown (their text
+    and times are looked at only there), which the note names when ``--run`` chose some."""
     said = [_vm_note(p, seen, sel) for p in opts.vms] + [_type_note(p, seen) for p in opts.types]
     found = sel.finder
     parts: list[Finder | None] = [found.first, found.second] if isinstance(found, Both) else [found]
+    runs = opts.runs
+    scope = (
+        f" of the runs chosen (--run {clean(runs.text)})"
+        if runs.explicit and runs.text != "all"
+        else ""
+    )
     for finder in parts:
         if isinstance(finder, Grep) and not finder.hits:
             quoted = " ".join(f"'{clean(p)}'" for p in opts.grep)
-            said.append(f"--grep {quoted}: no event matched")
+            said.append(f"--grep {quoted}: no event{scope} matched")
         elif isinstance(finder, Window):
-            said.append(_window_note(finder, opts))
+            said.append(_window_note(finder, opts, scope))
     return [note for note in said if note]
 
 
@@ -84,12 +92,12 @@ def _type_note(pattern: str, seen: Seen) -> str | None:
     return f"--type {clean(pattern)}: no such event in the stream"
 
 
-def _window_note(window: Window, opts: Options) -> str | None:
+def _window_note(window: Window, opts: Options, scope: str) -> str | None:
     asked = (("--since", opts.since), ("--until", opts.until))
     flags = " ".join(f"{flag} {clean(value)}" for flag, value in asked if value)
     if not window.stamped:
-        return f"{flags}: the events carry no ts, so none could be placed in time"
+        return f"{flags}: the events{scope} carry no ts, so none could be placed in time"
     if window.hits:
         return None
     span = f"the events run from {clean(window.first)} to {clean(window.last)}"
-    return f"{flags}: no event in that time ({span})"
+    return f"{flags}: no event{scope} in that time ({span})"

@@ -285,6 +285,19 @@ def test_a_filter_that_matches_nothing_says_so(args: list[str], said: str) -> No
     assert result.stderr == f"castra-tail: warning: {said}\n"
 
 
+def test_a_note_of_grep_names_the_runs_it_looked_at(tmp_path: Path) -> None:
+    log = tmp_path / "appended.ndjson"
+    log.write_bytes(Path(UP).read_bytes() + Path(UP_FAIL).read_bytes())
+    # run 2 says "Unable to locate package"; run 1 does not
+    assert run_cli([str(log), *PLAIN, "--grep", "locate package"]).stderr == ""
+    chosen = run_cli([str(log), *PLAIN, "--run", "1", "--grep", "locate package"])
+    assert chosen.stderr == (
+        "castra-tail: warning: --grep 'locate package': no event of the runs chosen "
+        "(--run 1) matched\n"
+    )
+    assert run_cli([str(log), *PLAIN, "--run", "2", "--grep", "locate package"]).stderr == ""
+
+
 def test_a_vm_known_only_from_its_messages_is_in_the_stream(tmp_path: Path) -> None:
     log = tmp_path / "messages.ndjson"
     log.write_text('{"type":"message","severity":"info","text":"hi","vm":"solo-0"}\n')

@@ -38,6 +38,15 @@ _COMMANDS: Final = frozenset({ev.CommandFailed, ev.CommandRejected, ev.CommandCo
 _WARN: Final = int(Level.WARN)  # a plain int: the enum's attribute lookup shows in profiles
 
 
+def named_vm(e: ev.Message) -> str | None:
+    """The VM a message is about: its ``vm``, else the one its text names (Castra's own
+    messages have no ``vm`` and begin ``→ web-0: …``, SCHEMA.md)."""
+    if e.vm is not None:
+        return e.vm
+    named = _NAMED.match(e.text)
+    return named[1] if named else None
+
+
 class Run:
     """The state of everything read so far."""
 
@@ -96,6 +105,8 @@ class Run:
 
     def _notable(self, event: ev.Event, level: Level, source: str, line: int) -> None:
         vm_name = getattr(event, "vm", None)
+        if vm_name is None and event.__class__ is ev.Message and level >= _WARN:
+            vm_name = named_vm(event)
         if self.firsts[level] is None:
             order = sum(self.by_level)
             self.firsts[level] = Notable(
@@ -147,8 +158,8 @@ class Run:
         bump(self.messages, keep(e.severity))  # an unknown severity is kept as it is, up to the cap
         if e.remediation:
             # Castra's own messages name their VM in the text: "→ web-0: …" (SCHEMA.md).
-            named = e.vm or _NAMED.match(e.text)
-            vm = self.fleet.find(named if isinstance(named, str) else named[1]) if named else None
+            named = named_vm(e)
+            vm = self.fleet.find(named) if named is not None else None
             said = vm.remediations if vm is not None else self.remediations
             remedy = keep(e.remediation)
             if remedy not in said and len(said) < MAX_REMEDIATIONS:

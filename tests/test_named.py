@@ -19,7 +19,7 @@ BOOTSTRAP = [
 
 
 @pytest.mark.parametrize("before", [True, False], ids=["said-before", "said-after"])
-@pytest.mark.parametrize("severity", ["warn", "error"])
+@pytest.mark.parametrize("severity", ["info", "warn", "error"])
 def test_a_message_named_in_its_text_is_about_that_vm(
     tmp_path: Path, before: bool, severity: str
 ) -> None:
@@ -28,7 +28,8 @@ def test_a_message_named_in_its_text_is_about_that_vm(
     path.write_text("\n".join(lines) + "\n")
     report = json.loads(run_cli([str(path), "--format", "json"]).out)
     (vm,) = report["vms"]
-    assert (vm["warnings"], vm["errors"]) == ((1, 1) if severity == "warn" else (0, 2))
+    counts = {"info": (0, 1), "warn": (1, 1), "error": (0, 2)}[severity]
+    assert (vm["warnings"], vm["errors"]) == counts
     assert report["problems"][0]["remediation"] == ["add disk"]
     assert report["remediations"] == []
     text = run_cli([str(path), "--summary-only", "--no-color", "--width", "100"]).out

@@ -159,7 +159,8 @@ class Run:
         if e.remediation:
             # Castra's own messages name their VM in the text: "→ web-0: …" (SCHEMA.md).
             named = named_vm(e)
-            vm = self.fleet.find(named) if named is not None else None
+            # A remedy is for a problem: the VM it names is one to track, even said first.
+            vm = self.fleet.vm(named) if named is not None else None
             said = vm.remediations if vm is not None else self.remediations
             remedy = keep(e.remediation)
             if remedy not in said and len(said) < MAX_REMEDIATIONS:

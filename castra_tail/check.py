@@ -13,7 +13,6 @@ type). Which values are known, and which fields are open, is declared once in
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -23,6 +22,7 @@ import msgspec
 from castra_tail.contract import events as ev
 from castra_tail.contract import native, rules
 from castra_tail.contract.decode import BLANK, Malformed, Unknown, decode, without_boms
+from castra_tail.contract.times import ts_problem
 from castra_tail.input.framing import Blanks, Skipped
 from castra_tail.input.read import read_inputs
 from castra_tail.input.sources import Chunk, Source
@@ -32,7 +32,6 @@ from castra_tail.render.text import clean, os_text, plural
 from castra_tail.status import ExitStatus
 
 MAX_TRACKED_VMS: Final = 100_000
-_TIMESTAMP: Final = re.compile(ev.TS_PATTERN)
 _SEVERITY_KNOWN: Final = (*ev.SEVERITIES, *(f"{a} in any case" for a in ev.SEVERITY_ALIASES))
 
 
@@ -150,8 +149,8 @@ def _fields(e: ev.Event) -> Iterator[tuple[str, str]]:
             value = getattr(e, field)
             if value not in values:
                 yield "error", _unknown_value(f"{name} {e.phase}", field, value, values)
-    if e.ts is not None and not _TIMESTAMP.fullmatch(e.ts):
-        yield "error", f'{name}: ts: "{e.ts}" is not an RFC 3339 timestamp'
+    if e.ts is not None and (problem := ts_problem(e.ts)) is not None:
+        yield "error", f'{name}: ts: "{e.ts}" {problem}'
 
 
 def _known_values(name: str, struct: msgspec.Struct, path: str) -> Iterator[tuple[str, str]]:

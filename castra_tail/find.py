@@ -15,6 +15,8 @@ from typing import Final, Protocol
 
 from msgspec import Struct
 
+from castra_tail.contract.times import parse_ts
+
 #: Fields that are not the event's text: who it is about and when (other filters have them).
 NOT_TEXT: Final = frozenset({"vm", "ts", "seq"})
 
@@ -75,15 +77,6 @@ def bad_pattern(pattern: str) -> str | None:
     except re.error as exc:
         return str(exc)
     return None
-
-
-def parse_ts(ts: str) -> datetime | None:
-    """An event's ``ts`` as an aware time, or None when it is not RFC 3339 with an offset."""
-    try:
-        when = datetime.fromisoformat(ts)
-    except ValueError:
-        return None
-    return when if when.tzinfo is not None else None
 
 
 class Window:

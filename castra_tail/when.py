@@ -22,7 +22,7 @@ from typing import Final
 
 import msgspec
 
-from castra_tail.find import parse_ts
+from castra_tail.contract.times import parse_ts
 from castra_tail.input.framing import BOM
 from castra_tail.input.read import read_inputs
 from castra_tail.input.sources import Chunk, FileSource

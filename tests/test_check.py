@@ -274,3 +274,25 @@ def test_check_streams_each_finding_before_the_input_ends(fmt: str, shown: bytes
     finally:
         proc.kill()
         proc.wait()
+
+
+@pytest.mark.parametrize(
+    ("ts", "a_moment"),
+    [
+        ("2026-02-30T01:00:00Z", False),  # matches the pattern; no such day
+        ("2025-02-29T01:00:00Z", False),
+        ("2028-02-29T01:00:00Z", True),
+        ("2026-12-31T23:59:60Z", True),  # a leap second is RFC 3339
+        ("2026-12-31t23:59:59.5z", True),
+        ("2026-12-31 23:59:59+01:00", True),
+        ("2026-12-31T23:59:59", False),  # no offset
+    ],
+)
+def test_check_and_the_reader_agree_on_what_a_ts_is(tmp_path: Path, ts: str, a_moment: bool) -> None:
+    path = tmp_path / "ts.ndjson"
+    line = {"type": "message", "severity": "info", "text": "placed", "ts": ts}
+    path.write_text(json.dumps(line) + "\n")
+    checked = run_cli(["check", str(path)])
+    assert checked.code == (0 if a_moment else 1), checked.out
+    shown = run_cli([str(path), "--format", "ndjson", "--since", "2000-01-01"])
+    assert ("placed" in shown.out) == a_moment

@@ -288,7 +288,9 @@ def test_check_streams_each_finding_before_the_input_ends(fmt: str, shown: bytes
         ("2026-12-31T23:59:59", False),  # no offset
     ],
 )
-def test_check_and_the_reader_agree_on_what_a_ts_is(tmp_path: Path, ts: str, a_moment: bool) -> None:
+def test_check_and_the_reader_agree_on_what_a_ts_is(
+    tmp_path: Path, ts: str, a_moment: bool
+) -> None:
     path = tmp_path / "ts.ndjson"
     line = {"type": "message", "severity": "info", "text": "placed", "ts": ts}
     path.write_text(json.dumps(line) + "\n")

@@ -155,6 +155,16 @@ def test_envelope_fields() -> None:
             False,
         ),
         (b'{"type":"message","severity":"info","text":"x"', "invalid JSON: truncated", False),
+        (
+            b'{"type":"message","severity":"info","text":"\\ud800"}',
+            "invalid JSON: a \\u escape of half a surrogate pair, which is no character",
+            False,
+        ),
+        (
+            b'{"type":"message","severity":"info","text":"x","seq":1.0}',
+            "message: seq: expected an integer or null, got a number",
+            False,
+        ),
         (b'{"type":"message","severity":"info","text":"\xff"}', "invalid UTF-8", False),
         (b"[" * 100_000, "not an object (an array)", False),
         (b'{"a":' * 100_000, "invalid JSON: nested too deeply", False),

@@ -145,6 +145,12 @@ def without_boms(line: bytes) -> bytes:
 
 # --- the slow path: explaining a bad line ---------------------------------------
 
+#: ``\ud800`` not followed by its low half (or a low half alone): JSON text no decoder of
+#: UTF-8 can turn into a string.
+_LONE_SURROGATE: Final = re.compile(
+    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
 _WORDS: Final = {
     "int": "an integer",
     "str": "a string",
@@ -182,6 +188,8 @@ def _explain_undecodable(line: bytes, exc: Exception) -> Decoded:
     detail = str(exc).removeprefix("JSON is malformed: ")
     if detail == "Input data was truncated":
         detail = "truncated"
+        if _LONE_SURROGATE.search(line):  # msgspec says "truncated" of this too
+            detail = "a \\u escape of half a surrogate pair, which is no character"
     return Malformed(f"invalid JSON: {detail}")
 
 
@@ -285,8 +293,9 @@ def _words(message: str) -> str:
     missing = re.fullmatch(r"Object missing required field `(.+)`", msg)
     if missing:
         problem = f'missing "{missing[1]}"'
-    elif got := re.fullmatch(r"Expected `(\w+)`, got `(\w+)`", msg):
-        problem = f"expected {_WORDS.get(got[1], got[1])}, got {_WORDS.get(got[2], got[2])}"
+    elif got := re.fullmatch(r"Expected `([\w |]+)`, got `(\w+)`", msg):
+        either = " or ".join(_WORDS.get(w, w) for w in got[1].split(" | "))
+        problem = f"expected {either}, got {_WORDS.get(got[2], got[2])}"
     elif bound := re.fullmatch(r"Expected `(\w+)` (.+)", msg):
         problem = f"expected {_WORDS.get(bound[1], bound[1])} {bound[2]}"
     else:

@@ -114,6 +114,9 @@ def test_a_plan_only_run_is_a_dry_run_that_passes() -> None:
     for header in ("VM", "action", "reason", "mode", "payload", "script"):
         assert header in table
     assert json.loads(run_cli([str(example("up-plan")), "--format", "json"]).stdout)["plan_only"]
+    # Nothing was launched: the runs list says planned, not 3 ok
+    listed = run_cli(["runs", str(example("up-plan")), "--width", "100"]).out
+    assert "3 planned" in listed and "3/0" not in listed
 
 
 def test_a_plan_that_would_error_fails(tmp_path: Path) -> None:

@@ -54,6 +54,10 @@ def run_row(r: RunRecord) -> list[Fact]:
     """The facts of a run's row, in ``RUN_HEADERS`` order."""
     where = f"{_tail(clean(r.source), MAX_SOURCE)}:{r.line}" if r.source is not None else "—"
     vms = f"{count(r.vms_ok)}/{count(r.vms_failed)}" if r.vms_total else "—"
+    if r.plan_only and r.vms_total:  # nothing was launched: none is ok yet
+        vms = f"{count(r.vms_total)} planned" + (
+            f", {count(r.vms_failed)} ✗" if r.vms_failed else ""
+        )
     took = duration(r.duration_ms) if r.duration_ms is not None else "—"
     if r.interrupted:
         result = Fact("… interrupted", "sev.warn")

@@ -194,6 +194,13 @@ def test_an_interrupted_run_says_interrupted_not_incomplete(tmp_path: Path) -> N
     assert (
         out.startswith("### ❌ castra up: interrupted (exit 130)") and "| incomplete |" not in out
     )
+    # The command was still running: stopped, not failed to complete; said once
+    assert "never completed" not in out and "command up** interrupted" in out
+    assert "interrupted (exit 130): interrupted" not in out
+    from castra_tail.render.facts import verdict
+
+    head, rest = verdict(judge(stream, signal=2))
+    assert (head.text, rest) == ("✗ interrupted", "(exit 130)")
 
 
 def test_shell_completion_script_and_answers() -> None:

@@ -194,7 +194,7 @@ def _harness(run: Run) -> Fact:
 def _commands(run: Run) -> list[tuple[str, Fact]]:
     total = sum(n for per in run.command_totals.values() for n in per.values())
     if total <= SHOWN_COMMANDS:
-        return [("command", _command(c)) for c in run.commands]
+        return [("command", _command(c, run.interrupted)) for c in run.commands]
     rows = []  # a long log: how many of each, not a line each
     for name, per_status in run.command_totals.items():
         words = {"accepted": "never completed"}
@@ -205,11 +205,13 @@ def _commands(run: Run) -> list[tuple[str, Fact]]:
     return rows
 
 
-def _command(c: Command) -> Fact:
+def _command(c: Command, interrupted: bool) -> Fact:
     facts = [f"exit {c.exit_code}"] if c.exit_code is not None else []
     if c.duration_ms is not None:
         facts.append(f"in {duration(c.duration_ms)}")
-    status = "never completed" if c.status == "accepted" else c.status
+    status = c.status
+    if status == "accepted":  # still running when the reading stopped, or never ended
+        status = "interrupted" if interrupted else "never completed"
     text = f"{clean(c.name, 40)} {status}" + (f" ({', '.join(facts)})" if facts else "")
     if c.detail:
         text += f": {clean(c.detail)}"
@@ -247,5 +249,9 @@ def verdict(v: Verdict) -> tuple[Fact, str]:
     code = int(v.status)
     if v.ok:
         return Fact("✓ passed", "ok"), f"(exit {code})"
-    head = "interrupted" if v.reasons[:1] == ("interrupted",) else "failed"
-    return Fact(f"✗ {head}", "bad"), f"(exit {code}): {clean('; '.join(v.reasons))}"
+    reasons = v.reasons
+    head = "failed"
+    if reasons[:1] == ("interrupted",):  # the head says it: not again as a reason
+        head, reasons = "interrupted", reasons[1:]
+    said = f": {clean('; '.join(reasons))}" if reasons else ""
+    return Fact(f"✗ {head}", "bad"), f"(exit {code}){said}"

@@ -65,7 +65,9 @@ def failures_of(run: Run) -> list[Failure]:
                 )
             )  # fmt: skip
         elif c.status == "accepted":
-            found.append(Failure(run.number, "command", "never completed", command=c.name))
+            # Stopped by a signal, it did not fail to complete: reading it stopped first.
+            status = "interrupted" if run.interrupted else "never completed"
+            found.append(Failure(run.number, "command", status, command=c.name))
     return found[:MAX_FAILURES]
 
 

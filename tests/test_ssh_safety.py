@@ -62,6 +62,14 @@ def test_the_command_is_ready_to_paste() -> None:
         ("RemoteCommand=rm -rf ~", "changes what runs on the VM"),
         ("-oProxyCommand=nc %h %p", 'starts with "-", which ssh reads as a flag'),
         ("StrictHostKeyChecking=-x", 'its value starts with "-", which ssh reads as a flag'),
+        (
+            "StrictHostKeyChecking=no -oProxyCommand=touch${IFS}/tmp/pwn",
+            'a word of its value starts with "-", which ssh reads as a flag',
+        ),
+        (
+            "StrictHostKeyChecking no -oProxyCommand=x",
+            'a word of its value starts with "-", which ssh reads as a flag',
+        ),
         ('"ProxyCommand" nc %h %p', "not an option ssh reads as one"),
         ("BrandNewOption=1", "not an option known to be safe"),
         ("StrictHostKeyChecking=no\nProxyCommand nc", "cannot be shown as it is"),

@@ -158,7 +158,11 @@ def _option_problem(option: str) -> str | None:
         return UNSAFE[name]
     if name not in SAFE:
         return "not an option known to be safe"
-    return f"its value {DASH}" if value.lstrip().startswith("-") else None
+    words = value.split()
+    if words and words[0].startswith("-"):
+        return f"its value {DASH}"
+    # "no -oProxyCommand=…": a second option to whoever reads it, refused by ssh.
+    return f"a word of its value {DASH}" if any(w.startswith("-") for w in words) else None
 
 
 def _word_problem(word: str, longest: int) -> str | None:

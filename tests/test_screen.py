@@ -36,6 +36,26 @@ def test_every_line_fits_80_columns(path: Path, extra: list[str]) -> None:
     assert too_wide == []
 
 
+@pytest.mark.parametrize("width", [30, 40, 60])
+def test_event_lines_fit_a_narrow_screen_too(tmp_path: Path, width: int) -> None:
+    # A long VM name and a long path used to hold the columns at 80-column sizes.
+    deep = tmp_path / ("a-rather-long-directory-name" * 2)
+    deep.mkdir()
+    second = deep / "up-fail.ndjson"
+    second.write_bytes((EXAMPLES / "up-fail.ndjson").read_bytes())
+    first = tmp_path / "long-names.ndjson"
+    name = "a-very-long-vm-name-that-exceeds-the-column"
+    first.write_text(
+        json.dumps({"type": "bootstrap.started", "vm": name, "base_hash": "x",
+                    "artifact_hash": "y", "trigger": "auto"}) + "\n"
+    )  # fmt: skip
+    args = [str(first), str(second), "--width", str(width), "--color", "never"]
+    out = run_cli([*args, "--no-summary", "--no-timelines"]).out
+    assert "── run 2 · up · …" in out and "ndjson:1 ─" in out  # the end of the path stays
+    too_wide = [line for line in out.splitlines() if cell_len(line) > width and not SSH.match(line)]
+    assert too_wide == []
+
+
 def test_a_long_line_folds_under_its_text_column(tmp_path: Path) -> None:
     words = " ".join(f"word{i}" for i in range(60))
     log = tmp_path / "long.ndjson"

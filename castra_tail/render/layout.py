@@ -29,6 +29,8 @@ INFO, PROGRESS, WARN, ERROR, BLOCKER = Level
 LABEL_WIDTH: Final = 9
 MIN_VM_WIDTH: Final = 8
 MAX_VM_WIDTH: Final = 24
+#: What a narrow screen keeps for the body at least (and the VM column gives way to it).
+MIN_BODY_WIDTH: Final = 16
 #: VMs whose cell and colour are remembered; past it, a VM's colour comes from its name.
 MAX_REMEMBERED: Final = 10_000
 #: Longer VM names are not remembered: a key keeps its whole string alive.
@@ -44,6 +46,9 @@ class Layout:
         self.p = palette
         self.width = width  # for wrapping long text; 0: never wrap
         self.vm_width = MIN_VM_WIDTH
+        #: The widest the VM column grows: narrower on a narrow screen, so lines fit.
+        room = width - 5 - LABEL_WIDTH - MIN_BODY_WIDTH if width else MAX_VM_WIDTH
+        self.max_vm_width = min(MAX_VM_WIDTH, max(MIN_VM_WIDTH, room))
         self._vm_cells: dict[str | None, str] = {}
         self._heads: dict[tuple[Pair, str, str], str] = {}
         self._vm_colour: dict[str, int] = {}
@@ -63,7 +68,7 @@ class Layout:
     @property
     def body_width(self) -> int:
         """Columns left for a body after ``VM  M LABEL`` (0: do not wrap)."""
-        return max(20, self.width - len(self.indent)) if self.width else 0
+        return max(MIN_BODY_WIDTH // 2, self.width - len(self.indent)) if self.width else 0
 
     def level_pair(self, level: Level) -> Pair:
         """The style of an attention level, as ANSI strings."""
@@ -84,6 +89,7 @@ class Layout:
         """One event's lines: the head line, then ``more`` under its body (each ends in \\n)."""
         pair = style if style is not None else self._level[level]
         styled = body_styled or (style is None and level is INFO)
+        cell = self._vm_cells.get(vm) or self._vm_cell(vm)  # first: it may widen the column
         room = self.body_width
         if room:
             body, *folded = fold(body, room)
@@ -95,7 +101,6 @@ class Layout:
         head = self._heads.get((pair, mark, label))
         if head is None:
             head = self._head(pair, mark, label)
-        cell = self._vm_cells.get(vm) or self._vm_cell(vm)
         if self.mark is not None:
             body, more = self.mark(body), [self.mark(m) for m in more]
         line = f"{cell}  {head}{body}\n"
@@ -141,7 +146,7 @@ class Layout:
         if vm is None:
             cell = " " * self.vm_width
         else:
-            name = fit(clean(vm, 4 * MAX_VM_WIDTH), MAX_VM_WIDTH)
+            name = fit(clean(vm, 4 * MAX_VM_WIDTH), self.max_vm_width)
             width = width_of(name)
             if width > self.vm_width:
                 self.vm_width = width

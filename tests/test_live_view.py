@@ -6,6 +6,8 @@ import io
 import re
 from collections.abc import Iterator
 
+from rich.cells import cell_len
+
 from castra_tail.filters import Selector
 from castra_tail.input.sources import Chunk
 from castra_tail.output.env import Env
@@ -186,3 +188,22 @@ def test_the_panel_starts_afresh_with_each_run() -> None:
     last = frames[-1].split("\x1b[")[0]
     assert "web-1" not in last and "db-0" in last
     assert "── run 2 · down · up.ndjson:39 " in output
+
+
+def test_lines_follow_the_terminal_when_it_is_resized() -> None:
+    sizes = iter([(80, 24)])  # at the start; then the window is made narrower
+    out = io.BytesIO()
+    env = environment(out)
+    env.size = lambda: next(sizes, (50, 24))
+    state = Stream()
+    view = LiveView(
+        env, state, color=False, width=80, lines=True, timelines=True, summary=True,
+        several_sources=False,
+    )  # fmt: skip
+    clock = Clock(0.3)
+    consume(one_line_at_a_time(UP, clock), state, view, Selector(), None, clock=clock)
+    state.finish()
+    view.close(state, judge(state))
+    kept = screen(out.getvalue().decode())
+    wide = [line for line in kept[1:] if cell_len(line) > 50 and "ssh -i" not in line]
+    assert wide == [] and len(kept) > 40

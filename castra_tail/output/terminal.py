@@ -13,7 +13,7 @@ from typing import Any, Final
 from castra_tail.contract import events as ev
 from castra_tail.contract.levels import Level
 from castra_tail.input.follow import MISSING
-from castra_tail.output.env import Env
+from castra_tail.output.env import MAX_WIDTH, MIN_WIDTH, Env
 from castra_tail.output.modes import Note, NoteKind, View
 from castra_tail.render.bootstraps import chart
 from castra_tail.render.console import color_system, draw
@@ -78,6 +78,12 @@ class TextView(View):
         self.started: float | None = None
         self.now = 0.0
         self._clock = ""
+
+    def resize(self, width: int) -> None:
+        """Draw for ``width`` columns from now on (the terminal was resized)."""
+        self.width = width
+        self.console.width = width
+        self.lines.layout.resize(width - (TIME_WIDTH + 1 if self.elapsed else 0))
 
     # --- the stream -------------------------------------------------------------------
 
@@ -184,6 +190,8 @@ class LiveView(TextView):
         self.waiting: str | None = None  # what the input waits for, before any line
         self.since: dict[str, float] = {}
         self._keys: dict[str, tuple[object, ...]] = {}
+        #: Whether the lines follow the terminal's width (not when --width chose another).
+        self.follows = env.terminal_size()[0] == self.width
 
     def flush(self) -> None:
         self._refresh(self.now, REFRESH)
@@ -218,6 +226,8 @@ class LiveView(TextView):
         if self.ended is None and self.run.commands and not self.run.open_commands:
             self.ended = now  # castra is done: its clocks stop, whatever else still comes
         columns, rows = self.env.terminal_size()
+        if self.follows and columns != self.width and MIN_WIDTH <= columns <= MAX_WIDTH:
+            self.resize(columns)  # the lines still to come fold to the new width
         drawing = panel(
             self.stream.current,
             self.since,

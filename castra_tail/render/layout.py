@@ -46,10 +46,9 @@ class Layout:
         self.p = palette
         self.width = width  # for wrapping long text; 0: never wrap
         self.vm_width = MIN_VM_WIDTH
-        #: The widest the VM column grows: narrower on a narrow screen, so lines fit.
-        room = width - 5 - LABEL_WIDTH - MIN_BODY_WIDTH if width else MAX_VM_WIDTH
-        self.max_vm_width = min(MAX_VM_WIDTH, max(MIN_VM_WIDTH, room))
+        self.max_vm_width = MAX_VM_WIDTH
         self._vm_cells: dict[str | None, str] = {}
+        self.resize(width)
         self._heads: dict[tuple[Pair, str, str], str] = {}
         self._vm_colour: dict[str, int] = {}
         self._level = {level: palette.pair(LEVEL_STYLE[level]) for level in Level}
@@ -59,6 +58,16 @@ class Layout:
         self.success = palette.pair("step.success")
         #: Marks ``--grep``'s matches in a body (render/highlight.py); None: nothing to mark.
         self.mark: Callable[[str], str] | None = None
+
+    def resize(self, width: int) -> None:
+        """Lay out for ``width`` columns from now on (0: never wrap)."""
+        self.width = width
+        #: The widest the VM column grows: narrower on a narrow screen, so lines fit.
+        room = width - 5 - LABEL_WIDTH - MIN_BODY_WIDTH if width else MAX_VM_WIDTH
+        self.max_vm_width = min(MAX_VM_WIDTH, max(MIN_VM_WIDTH, room))
+        if self.vm_width > self.max_vm_width:
+            self.vm_width = self.max_vm_width
+        self._vm_cells.clear()  # names are cut to the new width
 
     @property
     def indent(self) -> str:

@@ -208,8 +208,9 @@ Document = Callable[[Stream, Verdict], Iterable[bytes]]
 
 def _trace(opts: Options, width: int) -> Document:
     from castra_tail.render.trace import trace
+    from castra_tail.run.verdict import per_run
 
-    return lambda stream, verdict: [trace(stream.chosen, verdict)]
+    return lambda stream, verdict: [trace(stream.chosen, verdict, per_run(stream, verdict))]
 
 
 def _picture(kind: Literal["html", "svg"]) -> Callable[[Options, int], Document]:

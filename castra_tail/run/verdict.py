@@ -100,6 +100,21 @@ def judge(stream: Stream, *, signal: int | None = None, command_status: int = 0)
     )
 
 
+def per_run(stream: Stream, verdict: Verdict) -> dict[int, Verdict]:
+    """Each chosen run's own verdict, by its number, for reports that show runs side by side
+    (JUnit, trace): a run is failed by its own reasons, never by another's. With one run, the
+    stream's verdict is its own; with several, the last also carries what failed the stream
+    beyond its runs (a signal, the wrapped command's status)."""
+    records = stream.records()
+    if len(records) == 1:
+        return {records[0].number: verdict}
+    own = {r.number: decide(r.reasons) for r in records}
+    if records and verdict.status not in (ExitStatus.OK, ExitStatus.FAILED):
+        last = records[-1]  # decide() put the signal's or the command's word first
+        own[last.number] = Verdict(verdict.status, (verdict.reasons[0], *last.reasons))
+    return own
+
+
 def _failed_runs(stream: Stream, records: list[RunRecord]) -> tuple[str, ...]:
     """``2 of 3 runs failed: run 2 (up): …; run 3 (down): …`` (the first few named)."""
     failed = [r for r in records if not r.ok]

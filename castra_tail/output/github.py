@@ -69,10 +69,11 @@ class GithubView(View):
         self.continued: set[str] = set()  # VMs whose group was written before it ended
         self.drawn: set[str] = set()  # VMs whose timeline was written
         self.notes = Notes()
+        self.number = stream.current.number  # the run whose lines come (its messages' run)
 
     def event(self, event: ev.Event, level: Level, raw: bytes, vm: Vm | None) -> None:
         if isinstance(event, ev.Message) and level >= Level.WARN:
-            self.notes.add(Said.of(event, level))
+            self.notes.add(self.number, Said.of(event, level))
         text = self.lines.event(event, level, raw, vm)
         about: str | None = getattr(event, "vm", None)
         if about is None:
@@ -107,7 +108,7 @@ class GithubView(View):
         elif kind is NoteKind.RUN:  # the run before ended: its VMs' groups close
             for name in list(self.held):
                 self._group(name)
-            self.run = self.stream.current
+            self.run, self.number = self.stream.current, note.number
             self.continued.clear()
             self.drawn.clear()
             where = f"{note.source}:{note.line}"
@@ -121,9 +122,9 @@ class GithubView(View):
     def close(self, stream: Stream, verdict: Verdict) -> None:
         for name in list(self.held):
             self._group(name)
-        # The annotations of the run shown in full; the verdict's names any other that failed.
-        run = stream.detail or stream.current
-        for problem in problems(run, verdict, self.notes):
+        # The annotations of the runs --run chose (the last by default), each alike; the
+        # verdict's names any other that failed.
+        for problem in problems(stream.chosen or [stream.current], verdict, self.notes):
             self.out.write(problem.line())
         if self.show_summary:
             self._write("\n" + draw(self.console, summary(stream, verdict, self.width)))

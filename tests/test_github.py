@@ -304,3 +304,11 @@ def test_a_vm_whose_plan_errs_and_whose_bootstrap_fails_gets_both(tmp_path: Path
         "db-0: plan error",
         "castra-tail: failed (exit 1)",
     ]
+
+
+def test_lines_after_a_vms_group_go_on_in_one_that_says_so() -> None:
+    code, out = run_github(example("down"))
+    assert code == 0
+    titles = [c.data for c in workflow_commands(out)[0] if c.name == "group"]
+    assert len(titles) == len(set(titles)) == 4
+    assert titles[2:] == [t + " (continued)" for t in titles[:2]]

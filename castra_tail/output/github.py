@@ -66,7 +66,9 @@ class GithubView(View):
         self.several_sources = several_sources
         self.held: dict[str, list[str]] = {}
         self.held_size = 0
-        self.continued: set[str] = set()  # VMs whose group was written before it ended
+        #: VMs whose group was written already: lines after it (a shutdown's cleanup, or past
+        #: MAX_HELD) go on in a group of their own that says so, never one titled the same.
+        self.continued: set[str] = set()
         self.drawn: set[str] = set()  # VMs whose timeline was written
         self.notes = Notes()
         self.number = stream.current.number  # the run whose lines come (its messages' run)
@@ -92,7 +94,6 @@ class GithubView(View):
         elif self.held_size > MAX_HELD:
             biggest = max(self.held, key=lambda n: sum(map(len, self.held[n])))
             self._group(biggest, ended=False)
-            self.continued.add(biggest)
 
     def note(self, note: Note) -> None:
         kind, lines = note.kind, self.lines
@@ -148,6 +149,7 @@ class GithubView(View):
                 self._write(timeline(vm, self.width, self.palette))
                 self.drawn.add(name)
         self.out.write(command("endgroup"))
+        self.continued.add(name)
 
 
 def _title(name: str, vm: Vm | None) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import msgspec
+
 from castra_tail.filters import Selector
 from castra_tail.input.read import read_inputs
 from castra_tail.input.sources import Source
@@ -18,7 +20,9 @@ from castra_tail.output.env import Env
 from castra_tail.output.modes import Silent
 from castra_tail.pipeline import consume
 from castra_tail.render.report import encode, record
+from castra_tail.run.log import RunRecord
 from castra_tail.run.stream import Stream
+from castra_tail.run.verdict import judge, per_run
 from castra_tail.status import ExitStatus
 
 
@@ -27,23 +31,37 @@ def run(sources: Sequence[Source], env: Env, *, fmt: str, max_line: int, width: 
     stream = Stream()
     consume(read_inputs(sources, max_line), stream, Silent(), Selector(), None)
     stream.finish()
+    records = judged(stream)
     out = env.stdout
     if fmt == "json":
-        out.write_bytes(encode(document(stream)))
+        out.write_bytes(encode(document(stream, records)))
     else:
         from castra_tail.render.console import console, draw
         from castra_tail.render.summary import runs_table
 
         drawn = console(env.environ, color=env.wants_color("auto", tty=env.stdout_tty), width=width)
-        out.write(draw(drawn, runs_table(stream, every=True)))
+        out.write(draw(drawn, runs_table(stream, every=True, records=records)))
     out.flush()
     return ExitStatus.OK
 
 
-def document(stream: Stream) -> dict[str, Any]:
-    """The runs of ``stream`` as ``castra-tail runs --format json`` writes them."""
+def judged(stream: Stream) -> list[RunRecord]:
+    """Every run kept, as the verdict judges each (run/verdict.py ``per_run``): a run with
+    nothing in it to judge (an empty input) is not listed ``ok`` while the verdict fails."""
+    verdict = judge(stream)
+    own = per_run(stream, verdict)
+    return [
+        r if (v := own.get(r.number)) is None or v.ok or not r.ok
+        else msgspec.structs.replace(r, ok=False, reasons=v.reasons)
+        for r in stream.log.records()
+    ]  # fmt: skip
+
+
+def document(stream: Stream, records: list[RunRecord] | None = None) -> dict[str, Any]:
+    """The runs of ``stream`` (as ``judged`` says) as ``castra-tail runs --format json``
+    writes them."""
     return {
-        "runs": [record(r, stream) for r in stream.log.records()],
+        "runs": [record(r, stream) for r in (stream.log.records() if records is None else records)],
         "runs_read": stream.runs,
         "runs_not_listed": stream.log.dropped,
         "lines": stream.lines,

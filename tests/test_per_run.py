@@ -78,3 +78,20 @@ def test_trace_a_verdict_on_each_failed_runs_own_process(
 
 def test_trace_of_a_run_that_passed_in_a_failed_log_says_it_globally(tmp_path: Path) -> None:
     assert verdicts(tmp_path) == [(5, "g")]
+
+
+@pytest.mark.parametrize("stdin", [b"", b"hello\n"])
+def test_runs_of_an_empty_input_agree_with_its_verdict(stdin: bytes) -> None:
+    judged = run_cli(["-q", "-"], stdin=stdin)
+    assert judged.code == 1
+    listed = run_cli(["runs", "--format", "json", "-"], stdin=stdin)
+    assert listed.code == 0  # listing is not judging
+    (only,) = json.loads(listed.stdout)["runs"]
+    assert only["ok"] is False and only["reasons"][0].startswith("no Castra events in the input")
+    table = run_cli(["runs", "--width", "200", "-"], stdin=stdin).out
+    assert "✓ ok" not in table and "✗ no Castra events in the input" in table
+
+
+def test_runs_of_a_log_are_listed_as_each_was_judged(tmp_path: Path) -> None:
+    listed = run_cli(["runs", "--format", "json", str(appended(tmp_path))])
+    assert [r["ok"] for r in json.loads(listed.stdout)["runs"]] == [True, False, True, False, True]

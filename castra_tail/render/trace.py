@@ -7,9 +7,9 @@ each step and its shutdown are complete events (``"ph": "X"``, ``ts`` and
 bootstrap that failed or never finished, and a plan that is an error, are
 instant events (``"ph": "i"``) on its track; each run that failed has its own
 verdict as an instant on its process (never another run's), and a stream that
-failed for runs not drawn has its verdict as a global instant. Times are those of ``clock.timing``; ``otherData``
-says where they came from. Strings are the state's, as ``--format json``
-keeps them: JSON encoding makes them inert.
+failed for runs not drawn has its verdict as a global instant. Times are those
+of ``clock.timing``; ``otherData`` says where they came from. Strings are the
+state's, as ``--format json`` keeps them: JSON encoding makes them inert.
 """
 
 from __future__ import annotations

@@ -95,3 +95,19 @@ def test_runs_of_an_empty_input_agree_with_its_verdict(stdin: bytes) -> None:
 def test_runs_of_a_log_are_listed_as_each_was_judged(tmp_path: Path) -> None:
     listed = run_cli(["runs", "--format", "json", str(appended(tmp_path))])
     assert [r["ok"] for r in json.loads(listed.stdout)["runs"]] == [True, False, True, False, True]
+
+
+@pytest.mark.parametrize("form", ["text", "github"])
+@pytest.mark.parametrize("piped", [False, True])
+def test_a_run_led_in_by_messages_is_headed_with_its_command(
+    tmp_path: Path, form: str, piped: bool
+) -> None:
+    path = appended(tmp_path)
+    args = ["--no-summary", "--format", form, "--width", "100"]
+    result = (
+        run_cli([*args, "-"], stdin=path.read_bytes()) if piped else run_cli([*args, str(path)])
+    )
+    heads = [
+        " · ".join(line.split(" · ")[:2]) for line in result.out.splitlines() if "── run" in line
+    ]
+    assert heads == ["── run 2 · up", "── run 3 · down", "── run 4 · up", "── run 5 · clean"]

@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import msgspec
-
 from castra_tail.filters import Selector
 from castra_tail.input.read import read_inputs
 from castra_tail.input.sources import Source
@@ -22,7 +20,7 @@ from castra_tail.pipeline import consume
 from castra_tail.render.report import encode, record
 from castra_tail.run.log import RunRecord
 from castra_tail.run.stream import Stream
-from castra_tail.run.verdict import judge, per_run
+from castra_tail.run.verdict import agreeing, judge
 from castra_tail.status import ExitStatus
 
 
@@ -46,15 +44,8 @@ def run(sources: Sequence[Source], env: Env, *, fmt: str, max_line: int, width: 
 
 
 def judged(stream: Stream) -> list[RunRecord]:
-    """Every run kept, as the verdict judges each (run/verdict.py ``per_run``): a run with
-    nothing in it to judge (an empty input) is not listed ``ok`` while the verdict fails."""
-    verdict = judge(stream)
-    own = per_run(stream, verdict)
-    return [
-        r if (v := own.get(r.number)) is None or v.ok or not r.ok
-        else msgspec.structs.replace(r, ok=False, reasons=v.reasons)
-        for r in stream.log.records()
-    ]  # fmt: skip
+    """Every run kept, each as the verdict judges it (run/verdict.py ``agreeing``)."""
+    return agreeing(stream, judge(stream), stream.log.records())
 
 
 def document(stream: Stream, records: list[RunRecord] | None = None) -> dict[str, Any]:

@@ -111,3 +111,12 @@ def test_a_run_led_in_by_messages_is_headed_with_its_command(
         " · ".join(line.split(" · ")[:2]) for line in result.out.splitlines() if "── run" in line
     ]
     assert heads == ["── run 2 · up", "── run 3 · down", "── run 4 · up", "── run 5 · clean"]
+
+
+@pytest.mark.parametrize("stdin", [b"", b"hello\n"])
+def test_the_json_reports_runs_agree_with_its_verdict(stdin: bytes) -> None:
+    result = run_cli(["--format", "json", "-"], stdin=stdin)
+    document = json.loads(result.stdout)
+    assert result.code == 1 and document["ok"] is False
+    (only,) = document["runs"]
+    assert only["ok"] is False and only["reasons"] == document["reasons"]

@@ -189,7 +189,7 @@ FLUSH_AT: Final = 1 << 20
 
 def json_document(stream: Stream, verdict: Verdict) -> Iterable[bytes]:
     """``--format json``: the report as indented JSON, written in pieces."""
-    return pieces(report(stream, verdict), rows(stream))
+    return pieces(report(stream, verdict), rows(stream, verdict))
 
 
 def markdown_document(stream: Stream, verdict: Verdict) -> Iterable[bytes]:

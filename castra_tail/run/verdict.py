@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import msgspec
+
 from castra_tail.contract.levels import Level
 from castra_tail.run.state import Run
 from castra_tail.status import ExitStatus
@@ -113,6 +115,17 @@ def per_run(stream: Stream, verdict: Verdict) -> dict[int, Verdict]:
         last = records[-1]  # decide() put the signal's or the command's word first
         own[last.number] = Verdict(verdict.status, (verdict.reasons[0], *last.reasons))
     return own
+
+
+def agreeing(stream: Stream, verdict: Verdict, records: list[RunRecord]) -> list[RunRecord]:
+    """``records`` as ``per_run`` judges each: a run with nothing in it to judge (the one run
+    of an empty input) is not ``ok`` while the verdict fails it."""
+    own = per_run(stream, verdict)
+    return [
+        r if (v := own.get(r.number)) is None or v.ok or not r.ok
+        else msgspec.structs.replace(r, ok=False, reasons=v.reasons)
+        for r in records
+    ]  # fmt: skip
 
 
 def _failed_runs(stream: Stream, records: list[RunRecord]) -> tuple[str, ...]:

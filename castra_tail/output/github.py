@@ -110,6 +110,8 @@ class GithubView(View):
             for name in list(self.held):
                 self._group(name)
             self.run, self.number = self.stream.current, note.number
+            if not self.stream.selection.explicit:  # only the last run's are annotated
+                self.notes = Notes()
             self.continued.clear()
             self.drawn.clear()
             where = f"{note.source}:{note.line}"

@@ -37,10 +37,8 @@ from castra_tail.run.vm import Vm
 
 #: Annotations of each kind the runner shows for one step.
 MAX_SHOWN: Final = 10
-#: Messages remembered for annotations, per run; the runner would not show more.
+#: Messages remembered for annotations; the runner would not show more.
 MAX_NOTES: Final = 1_000
-#: Runs whose messages are remembered: as many as are kept whole (run/stream.py MAX_FULL).
-MAX_RUNS: Final = 100
 _DATA: Final = str.maketrans({"%": "%25", "\r": "%0D", "\n": "%0A"})
 _PROPERTY: Final = str.maketrans({"%": "%25", "\r": "%0D", "\n": "%0A", ":": "%3A", ",": "%2C"})
 #: What the runner reads as a command, or the viewer as a log marker: after blanks and
@@ -93,15 +91,14 @@ class Notes:
     """What the messages of each run said at warn level or above, for the annotations."""
 
     said: dict[int, list[Said]] = field(default_factory=dict)
+    count: int = 0
 
     def add(self, run: int, said: Said) -> None:
-        """Remember a message of run ``run``: the first MAX_NOTES of the last MAX_RUNS runs,
-        far more than the runner shows."""
-        kept = self.said.setdefault(run, [])
-        if len(kept) < MAX_NOTES:
-            kept.append(said)
-        if len(self.said) > MAX_RUNS:
-            del self.said[next(iter(self.said))]
+        """Remember a message of run ``run``: the first MAX_NOTES of them all, far more than
+        the runner shows."""
+        if self.count < MAX_NOTES:
+            self.said.setdefault(run, []).append(said)
+            self.count += 1
 
     def of(self, run: int) -> list[Said]:
         """What the messages of run ``run`` said."""

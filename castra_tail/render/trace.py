@@ -38,7 +38,8 @@ def trace(
     events: list[Event] = []
     for run_times in t.runs:  # a process per run, numbered as the stream numbers it
         events += _process(run_times.run.number, run_times)
-    failed = [(rt, v) for rt in t.runs if not (v := judged.get(rt.run.number, verdict)).ok]
+    theirs = [(rt, judged.get(rt.run.number)) for rt in t.runs]
+    failed = [(rt, v) for rt, v in theirs if v is not None and not v.ok]
     for run_times, own in failed:  # each failed run's verdict on its own process
         events.append(_verdict(own, run_times.end, run_times.run.number, "p"))
     if not verdict.ok and not failed and t.runs:  # what failed is not drawn: say it globally

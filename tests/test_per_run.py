@@ -41,6 +41,9 @@ def test_junit_each_chosen_run_carries_its_own_verdict(tmp_path: Path, select: s
         number = int(name.split()[1].rstrip(":"))
         assert failed_verdict(suite) == (number in (2, 4)), name
         assert (suite.get("failures") != "0") == (number in (2, 4)), name
+    # Each run's verdict is a test of its own, in its suite's class (CI tools key on it).
+    classes = [s.find("testcase[@name='verdict']").get("classname") for s in found.values()]
+    assert classes == list(found)
     rejected = found["run 4: castra up"]
     assert rejected.get("tests") == "1" and rejected.get("failures") == "1"
 

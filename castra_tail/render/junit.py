@@ -116,7 +116,7 @@ def _record_suite(record: RunRecord, verdict: Verdict | None) -> ET.Element:
 def _counted(name: str, cases: list[ET.Element], verdict: Verdict | None, ms: int) -> ET.Element:
     suite = ET.Element("testsuite", name=name)
     if verdict is not None:
-        cases.append(_verdict_case(verdict))
+        cases.append(_verdict_case(verdict, name))
     counts = {"failure": 0, "error": 0, "skipped": 0}
     for case in cases:
         for kind in counts:
@@ -156,8 +156,9 @@ def _case(vm: Vm, suite: str) -> ET.Element:
     return case
 
 
-def _verdict_case(verdict: Verdict) -> ET.Element:
-    case = ET.Element("testcase", name="verdict", classname="castra-tail", time="0")
+def _verdict_case(verdict: Verdict, suite: str) -> ET.Element:
+    """The run's verdict, in its suite's class: each run's is a test of its own."""
+    case = ET.Element("testcase", name="verdict", classname=suite, time="0")
     if not verdict.ok:
         head, rest = facts.verdict(verdict)
         kind = "error" if head.text.endswith("interrupted") else "failure"

@@ -59,3 +59,15 @@ def test_every_table_is_a_table_and_no_block_runs_into_a_list_item(tmp_path: Pat
         assert "| --- |" not in page, path.name  # no table left as text
         items = re.findall(r"<li>(.*?)</li>", page, re.DOTALL)
         assert not [i for i in items if "<strong>Failures</strong>" in i], path.name
+
+
+@pytest.mark.parametrize("command", ["compare", "stats"])
+def test_compare_and_stats_tables_are_tables_too(tmp_path: Path, command: str) -> None:
+    appended = fixtures(tmp_path)[-1]
+    also = tmp_path / "more.ndjson"
+    also.write_bytes(appended.read_bytes() + example("up").read_bytes())
+    for path in (appended, also):
+        out = run_cli([command, "--format", "markdown", str(path)]).out
+        page = cmarkgfm.github_flavored_markdown_to_html(out)
+        tables = len(DELIMITER.findall(out))
+        assert tables and page.count("<table>") == tables, (command, out)

@@ -18,7 +18,9 @@ from castra_tail.output.env import Env
 from castra_tail.output.modes import Silent
 from castra_tail.pipeline import consume
 from castra_tail.render.report import encode, record
+from castra_tail.run.log import RunRecord
 from castra_tail.run.stream import Stream
+from castra_tail.run.verdict import agreeing, judge
 from castra_tail.status import ExitStatus
 
 
@@ -27,23 +29,30 @@ def run(sources: Sequence[Source], env: Env, *, fmt: str, max_line: int, width: 
     stream = Stream()
     consume(read_inputs(sources, max_line), stream, Silent(), Selector(), None)
     stream.finish()
+    records = judged(stream)
     out = env.stdout
     if fmt == "json":
-        out.write_bytes(encode(document(stream)))
+        out.write_bytes(encode(document(stream, records)))
     else:
         from castra_tail.render.console import console, draw
         from castra_tail.render.summary import runs_table
 
         drawn = console(env.environ, color=env.wants_color("auto", tty=env.stdout_tty), width=width)
-        out.write(draw(drawn, runs_table(stream, every=True)))
+        out.write(draw(drawn, runs_table(stream, every=True, records=records)))
     out.flush()
     return ExitStatus.OK
 
 
-def document(stream: Stream) -> dict[str, Any]:
-    """The runs of ``stream`` as ``castra-tail runs --format json`` writes them."""
+def judged(stream: Stream) -> list[RunRecord]:
+    """Every run kept, each as the verdict judges it (run/verdict.py ``agreeing``)."""
+    return agreeing(stream, judge(stream), stream.log.records())
+
+
+def document(stream: Stream, records: list[RunRecord] | None = None) -> dict[str, Any]:
+    """The runs of ``stream`` (as ``judged`` says) as ``castra-tail runs --format json``
+    writes them."""
     return {
-        "runs": [record(r, stream) for r in stream.log.records()],
+        "runs": [record(r, stream) for r in (stream.log.records() if records is None else records)],
         "runs_read": stream.runs,
         "runs_not_listed": stream.log.dropped,
         "lines": stream.lines,

@@ -7,7 +7,7 @@ range of a file, into a stream of its own).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Final
 
 from castra_tail.contract import events as ev
@@ -26,6 +26,7 @@ from castra_tail.input.command import CommandSource
 from castra_tail.input.framing import Blanks, Broken, Marker, Skipped
 from castra_tail.input.sources import Item, Notice
 from castra_tail.output.modes import Note, NoteKind, Silent, View
+from castra_tail.run.ahead import command_ahead
 from castra_tail.run.spool import Spool
 from castra_tail.run.state import Run
 from castra_tail.run.stream import Stream
@@ -114,7 +115,7 @@ def consume(
                     add, find = run.add, run.find
                     shown = view.shows_events and stream.shows(run)
                     if shown:
-                        view.note(_began(run, event, name, lineno))
+                        view.note(_began(run, event, name, lineno, lines, lineno - item.first))
             if keep is not None:
                 keep(run.number, name, lineno, raw)
             add(event, level, name, lineno)
@@ -130,10 +131,14 @@ def consume(
         view.flush()
 
 
-def _began(run: Run, event: ev.Event, source: str, line: int) -> Note:
-    """The note that run ``run`` begins here (``command``: what it runs, when its first
-    event says)."""
-    command = event.command if isinstance(event, ev.CommandAccepted) else ""
+def _began(
+    run: Run, event: ev.Event, source: str, line: int, lines: Sequence[object], at: int
+) -> Note:
+    """The note that run ``run`` begins here (``command``: what it runs, as its first
+    event says, or the command a few lines ahead after the messages leading into it)."""
+    if isinstance(event, ev.CommandEvent):
+        return Note(NoteKind.RUN, source, line, event.command, number=run.number)
+    command = command_ahead(lines, at)
     return Note(NoteKind.RUN, source, line, command, number=run.number)
 
 

@@ -247,3 +247,68 @@ def test_annotations_are_capped_as_the_runner_shows_them(tmp_path: Path) -> None
     assert errors[-1].props["title"] == "castra-tail: failed (exit 1)"  # the verdict stays
     assert errors[-2].props["title"] == "+7 more errors"
     assert errors[-2].data.splitlines()[0] == "vm-8: bootstrap failed after 9ms"
+
+
+APPENDED = ("up", "up-fail", "down", "rejected", "clean-dry-run")  # runs 2 and 4 fail
+
+
+def annotations(tmp_path: Path, *args: str) -> list[tuple[str, str]]:
+    path = tmp_path / "all.ndjson"
+    path.write_bytes(b"".join(example(name).read_bytes() for name in APPENDED))
+    code, out = run_github(path, *args)
+    assert code == 1
+    commands, _ = workflow_commands(out)
+    return [(c.name, c.props["title"]) for c in commands if c.name in ("error", "warning")]
+
+
+def test_every_run_chosen_is_annotated_alike_its_messages_with_its_problems(
+    tmp_path: Path,
+) -> None:
+    verdict = ("error", "castra-tail: failed (exit 1)")
+    assert annotations(tmp_path, "--run", "all") == [
+        ("error", "run 2 · db-0: bootstrap failed at apply after 5.6s"),
+        ("error", "run 2 · command up failed"),
+        ("error", "run 4 · command up rejected"),
+        ("error", "run 4 · error"),
+        verdict,
+        ("warning", "run 1 · db-0: warning"),
+        ("warning", "run 1 · db-0: plan warning"),
+        ("warning", "run 3 · db-0: warning"),
+        ("warning", "run 3 · db-0: shutdown forced with SIGKILL"),
+    ]
+    assert annotations(tmp_path, "--run", "2..3")[:3] == [
+        ("error", "run 2 · db-0: bootstrap failed at apply after 5.6s"),
+        ("error", "run 2 · command up failed"),
+        verdict,
+    ]
+    # By default the last run is the one chosen: the other runs' messages are not annotated
+    # either, and the verdict names the runs that failed.
+    assert annotations(tmp_path) == [verdict]
+
+
+def test_a_vm_whose_plan_errs_and_whose_bootstrap_fails_gets_both(tmp_path: Path) -> None:
+    events = [
+        {"type": "bootstrap.planned", "vm": "db-0", "mode": "auto", "action": "error",
+         "reason": "no script for db-0"},
+        {"type": "bootstrap.started", "vm": "db-0", "base_hash": "a", "artifact_hash": "b",
+         "trigger": "auto"},
+        {"type": "bootstrap.failed", "vm": "db-0", "duration_ms": 200, "error": "boom"},
+    ]  # fmt: skip
+    path = tmp_path / "both.ndjson"
+    path.write_text("".join(json.dumps(e) + "\n" for e in events))
+    code, out = run_github(path)
+    assert code == 1
+    titles = [c.props["title"] for c in workflow_commands(out)[0] if c.name == "error"]
+    assert titles == [
+        "db-0: bootstrap failed after 200ms",
+        "db-0: plan error",
+        "castra-tail: failed (exit 1)",
+    ]
+
+
+def test_lines_after_a_vms_group_go_on_in_one_that_says_so() -> None:
+    code, out = run_github(example("down"))
+    assert code == 0
+    titles = [c.data for c in workflow_commands(out)[0] if c.name == "group"]
+    assert len(titles) == len(set(titles)) == 4
+    assert titles[2:] == [t + " (continued)" for t in titles[:2]]

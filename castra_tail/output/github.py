@@ -66,13 +66,16 @@ class GithubView(View):
         self.several_sources = several_sources
         self.held: dict[str, list[str]] = {}
         self.held_size = 0
-        self.continued: set[str] = set()  # VMs whose group was written before it ended
+        #: VMs whose group was written already: lines after it (a shutdown's cleanup, or past
+        #: MAX_HELD) go on in a group of their own that says so, never one titled the same.
+        self.continued: set[str] = set()
         self.drawn: set[str] = set()  # VMs whose timeline was written
         self.notes = Notes()
+        self.number = stream.current.number  # the run whose lines come (its messages' run)
 
     def event(self, event: ev.Event, level: Level, raw: bytes, vm: Vm | None) -> None:
         if isinstance(event, ev.Message) and level >= Level.WARN:
-            self.notes.add(Said.of(event, level))
+            self.notes.add(self.number, Said.of(event, level))
         text = self.lines.event(event, level, raw, vm)
         about: str | None = getattr(event, "vm", None)
         if about is None:
@@ -91,7 +94,6 @@ class GithubView(View):
         elif self.held_size > MAX_HELD:
             biggest = max(self.held, key=lambda n: sum(map(len, self.held[n])))
             self._group(biggest, ended=False)
-            self.continued.add(biggest)
 
     def note(self, note: Note) -> None:
         kind, lines = note.kind, self.lines
@@ -107,7 +109,9 @@ class GithubView(View):
         elif kind is NoteKind.RUN:  # the run before ended: its VMs' groups close
             for name in list(self.held):
                 self._group(name)
-            self.run = self.stream.current
+            self.run, self.number = self.stream.current, note.number
+            if not self.stream.selection.explicit:  # only the last run's are annotated
+                self.notes = Notes()
             self.continued.clear()
             self.drawn.clear()
             where = f"{note.source}:{note.line}"
@@ -121,9 +125,9 @@ class GithubView(View):
     def close(self, stream: Stream, verdict: Verdict) -> None:
         for name in list(self.held):
             self._group(name)
-        # The annotations of the run shown in full; the verdict's names any other that failed.
-        run = stream.detail or stream.current
-        for problem in problems(run, verdict, self.notes):
+        # The annotations of the runs --run chose (the last by default), each alike; the
+        # verdict's names any other that failed.
+        for problem in problems(stream.chosen or [stream.current], verdict, self.notes):
             self.out.write(problem.line())
         if self.show_summary:
             self._write("\n" + draw(self.console, summary(stream, verdict, self.width)))
@@ -147,6 +151,7 @@ class GithubView(View):
                 self._write(timeline(vm, self.width, self.palette))
                 self.drawn.add(name)
         self.out.write(command("endgroup"))
+        self.continued.add(name)
 
 
 def _title(name: str, vm: Vm | None) -> str:

@@ -189,7 +189,7 @@ FLUSH_AT: Final = 1 << 20
 
 def json_document(stream: Stream, verdict: Verdict) -> Iterable[bytes]:
     """``--format json``: the report as indented JSON, written in pieces."""
-    return pieces(report(stream, verdict), rows(stream))
+    return pieces(report(stream, verdict), rows(stream, verdict))
 
 
 def markdown_document(stream: Stream, verdict: Verdict) -> Iterable[bytes]:
@@ -208,8 +208,9 @@ Document = Callable[[Stream, Verdict], Iterable[bytes]]
 
 def _trace(opts: Options, width: int) -> Document:
     from castra_tail.render.trace import trace
+    from castra_tail.run.verdict import per_run
 
-    return lambda stream, verdict: [trace(stream.chosen, verdict)]
+    return lambda stream, verdict: [trace(stream.chosen, verdict, per_run(stream, verdict))]
 
 
 def _picture(kind: Literal["html", "svg"]) -> Callable[[Options, int], Document]:

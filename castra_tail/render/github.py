@@ -22,7 +22,7 @@ annotation that counts them, and the verdict is always the last error.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -88,14 +88,21 @@ class Said:
 
 @dataclass(slots=True)
 class Notes:
-    """What the messages of a stream said at warn level or above, for the annotations."""
+    """What the messages of each run said at warn level or above, for the annotations."""
 
-    said: list[Said] = field(default_factory=list)
+    said: dict[int, list[Said]] = field(default_factory=dict)
+    count: int = 0
 
-    def add(self, said: Said) -> None:
-        """Remember a message: the first MAX_NOTES, far more than the runner shows."""
-        if len(self.said) < MAX_NOTES:
-            self.said.append(said)
+    def add(self, run: int, said: Said) -> None:
+        """Remember a message of run ``run``: the first MAX_NOTES of them all, far more than
+        the runner shows."""
+        if self.count < MAX_NOTES:
+            self.said.setdefault(run, []).append(said)
+            self.count += 1
+
+    def of(self, run: int) -> list[Said]:
+        """What the messages of run ``run`` said."""
+        return self.said.get(run, [])
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,30 +118,19 @@ class Problem:
         return command(self.kind, self.message, title=self.title)
 
 
-def problems(run: Run, verdict: Verdict, notes: Notes) -> list[Problem]:
-    """The annotations of a finished run, errors first, at most MAX_SHOWN of each kind."""
-    failed = {vm.name: vm for vm in run.vms.values() if _failed(vm)}
-    errors = [_bootstrap_failed(vm, notes) for vm in failed.values()]
-    errors += [_plan_error(vm) for vm in run.vms.values() if _plan_failed(vm)]
-    errors += [
-        Problem("error", f"command {clean(c.name, 40)} {c.status}", clean(c.detail or c.status))
-        for c in run.commands
-        if c.status in ("failed", "rejected")
-    ]
-    errors += [_said(s) for s in notes.said if s.error and s.vm not in failed]
-    warnings = [_said(s) for s in notes.said if not s.error]
-    warnings += [
-        Problem("warning", f"{clean(vm.name, 40)}: plan warning", clean(w))
-        for vm in run.vms.values()
-        if vm.plan is not None
-        for w in vm.plan.warnings
-    ]
-    warnings += [_forced(vm) for vm in run.vms.values() if _was_forced(vm)]
-    warnings += [
-        Problem("warning", "malformed lines", fact.text)
-        for label, fact in facts.totals(run)
-        if label == "malformed"
-    ]
+def problems(runs: Sequence[Run], verdict: Verdict, notes: Notes) -> list[Problem]:
+    """The annotations of the finished ``runs`` (titled ``run 2 · …`` when several), errors
+    first, at most MAX_SHOWN of each kind: the same for every run."""
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    for run in runs:
+        said = notes.of(run.number)
+        named = f"run {run.number} · " if len(runs) > 1 else ""
+        found = _errors(run, said) + _warnings(run, said)
+        errors += [Problem(p.kind, named + p.title, p.message) for p in found if p.kind == "error"]
+        warnings += [
+            Problem(p.kind, named + p.title, p.message) for p in found if p.kind != "error"
+        ]
     verdict_problem = []
     if not verdict.ok:
         head, rest = facts.verdict(verdict)
@@ -145,6 +141,37 @@ def problems(run: Run, verdict: Verdict, notes: Notes) -> list[Problem]:
         + verdict_problem
         + _capped(warnings, MAX_SHOWN)
     )
+
+
+def _errors(run: Run, said: list[Said]) -> list[Problem]:
+    """One error per problem: a failed bootstrap (with what was said of its VM), a plan that
+    would error (even on a VM whose bootstrap failed too), a failed or rejected command, an
+    error message about no VM whose bootstrap failed."""
+    failed = {vm.name for vm in run.vms.values() if _failed(vm)}
+    errors = [_bootstrap_failed(vm, said) for vm in run.vms.values() if vm.name in failed]
+    errors += [_plan_error(vm) for vm in run.vms.values() if _plan_failed(vm)]
+    errors += [
+        Problem("error", f"command {clean(c.name, 40)} {c.status}", clean(c.detail or c.status))
+        for c in run.commands
+        if c.status in ("failed", "rejected")
+    ]
+    return errors + [_said(s) for s in said if s.error and s.vm not in failed]
+
+
+def _warnings(run: Run, said: list[Said]) -> list[Problem]:
+    warnings = [_said(s) for s in said if not s.error]
+    warnings += [
+        Problem("warning", f"{clean(vm.name, 40)}: plan warning", clean(w))
+        for vm in run.vms.values()
+        if vm.plan is not None
+        for w in vm.plan.warnings
+    ]
+    warnings += [_forced(vm) for vm in run.vms.values() if _was_forced(vm)]
+    return warnings + [
+        Problem("warning", "malformed lines", fact.text)
+        for label, fact in facts.totals(run)
+        if label == "malformed"
+    ]
 
 
 def _capped(found: list[Problem], room: int) -> list[Problem]:
@@ -161,7 +188,7 @@ def _failed(vm: Vm) -> bool:
 
 
 def _plan_failed(vm: Vm) -> bool:
-    return vm.plan is not None and vm.plan.action == "error" and not _failed(vm)
+    return vm.plan is not None and vm.plan.action == "error"
 
 
 def _was_forced(vm: Vm) -> bool:
@@ -177,18 +204,18 @@ def _multiline(text: str) -> str:
     return "\n".join(clean(line) for line in text.replace("\r\n", "\n").split("\n"))
 
 
-def _bootstrap_failed(vm: Vm, notes: Notes) -> Problem:
+def _bootstrap_failed(vm: Vm, said: list[Said]) -> Problem:
     b = vm.bootstrap
     assert b is not None
     step = b.failed_step
     at = f" at {clean(step.step, 40)}" if step else ""
     title = f"{clean(vm.name, 40)}: bootstrap failed{at} after {duration(b.duration_ms)}"
     why = [b.error, f"{step.step}: {step.detail}" if step and step.detail else None]
-    for said in notes.said:
-        if said.vm == vm.name and said.error:
-            why.append(said.text)
-            if said.remediation:
-                why.append(f"Remediation: {said.remediation}")
+    for s in said:
+        if s.vm == vm.name and s.error:
+            why.append(s.text)
+            if s.remediation:
+                why.append(f"Remediation: {s.remediation}")
     return Problem("error", title, _lines(why))
 
 

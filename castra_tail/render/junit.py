@@ -6,12 +6,13 @@ per VM bootstrap, its time the bootstrap's, its timeline (steps' times, the
 failed step's detail, the error) in ``system-out``. A failed bootstrap, or a
 plan whose action is ``error``, is a ``failure`` (the summary's words as its
 message, the error in full as its text); one that never finished is an
-``error``; one planned to be skipped is ``skipped``. The verdict is a
-testcase of its own in the last suite, failed with its reasons when the run
-failed, so a run that fails for no VM's sake (a rejected command, a stream cut
-short) still fails the report. A run of an appended log that was only
-folded into its record (see run/stream.py) is one testcase, failed with its
-reasons and what failed, so every run judged is in the report.
+``error``; one planned to be skipped is ``skipped``. Each run kept whole ends
+with a testcase of its own, ``verdict``, failed with that run's reasons when
+it failed (run/verdict.py ``per_run``: never another run's), so a run that
+fails for no VM's sake (a rejected command, a stream cut short) still fails
+the report. A run of an appended log that was only folded into its record
+(see run/stream.py) is one testcase, failed with its reasons and what failed,
+so every run judged is in the report.
 
 Built with ElementTree, which escapes markup; what XML 1.0 cannot hold at all
 (C0 controls but tab and newline, lone surrogates, U+FFFE/U+FFFF) is written
@@ -34,7 +35,7 @@ from castra_tail.render.trace import run_label
 from castra_tail.run.log import RunRecord
 from castra_tail.run.state import Run
 from castra_tail.run.stream import Stream
-from castra_tail.run.verdict import Verdict
+from castra_tail.run.verdict import Verdict, per_run
 from castra_tail.run.vm import Vm
 
 #: What XML 1.0 does not allow in a document (its ``Char`` production), and C1 controls,
@@ -57,14 +58,13 @@ def junit(stream: Stream, verdict: Verdict) -> bytes:
     root = ET.Element("testsuites", name="castra-tail")
     totals = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
     seconds = 0.0
-    last = len(records) - 1
-    for i, record in enumerate(records):
-        judged = verdict if i == last else None
-        run = whole.get(record.number)
+    judged = per_run(stream, verdict)
+    for record in records:
+        run, own = whole.get(record.number), judged[record.number]
         suite = (
-            _suite(run, judged, numbered=numbered)
+            _suite(run, own, numbered=numbered)
             if run is not None
-            else _record_suite(record, judged)
+            else _record_suite(record, own if own.reasons != record.reasons else None)
         )
         root.append(suite)
         for key in totals:
@@ -116,7 +116,7 @@ def _record_suite(record: RunRecord, verdict: Verdict | None) -> ET.Element:
 def _counted(name: str, cases: list[ET.Element], verdict: Verdict | None, ms: int) -> ET.Element:
     suite = ET.Element("testsuite", name=name)
     if verdict is not None:
-        cases.append(_verdict_case(verdict))
+        cases.append(_verdict_case(verdict, name))
     counts = {"failure": 0, "error": 0, "skipped": 0}
     for case in cases:
         for kind in counts:
@@ -156,8 +156,9 @@ def _case(vm: Vm, suite: str) -> ET.Element:
     return case
 
 
-def _verdict_case(verdict: Verdict) -> ET.Element:
-    case = ET.Element("testcase", name="verdict", classname="castra-tail", time="0")
+def _verdict_case(verdict: Verdict, suite: str) -> ET.Element:
+    """The run's verdict, in its suite's class: each run's is a test of its own."""
+    case = ET.Element("testcase", name="verdict", classname=suite, time="0")
     if not verdict.ok:
         head, rest = facts.verdict(verdict)
         kind = "error" if head.text.endswith("interrupted") else "failure"

@@ -141,8 +141,11 @@ def _plan_table(run: Run) -> list[str]:
 
 
 def _ssh_notes(vms: list[Vm]) -> list[str]:
+    """The ssh notes as a list, a blank line on each side: what follows a list without one
+    (a table, a paragraph) would be read as part of its last item."""
     notes = facts.ssh_notes(vms)
-    return ["", *(f"- ⚠️ **{md(name)}** {md(note)}" for name, note in notes)] if notes else []
+    items = [f"- ⚠️ **{md(name)}** {md(note)}" for name, note in notes]
+    return ["", *items, ""] if notes else []
 
 
 def _failures(run: Run) -> list[str]:

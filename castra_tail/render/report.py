@@ -22,7 +22,7 @@ from castra_tail.run.log import RunRecord
 from castra_tail.run.records import Plan
 from castra_tail.run.state import Run
 from castra_tail.run.stream import Stream
-from castra_tail.run.verdict import Verdict
+from castra_tail.run.verdict import Verdict, agreeing
 from castra_tail.run.vm import Bootstrap, Vm
 
 #: Problems listed in the report; past it, counted.
@@ -169,12 +169,12 @@ _PLACEHOLDER: Final = b'"\\u0000runs\\u0000"'
 
 def whole(stream: Stream, verdict: Verdict) -> bytes:
     """The report as ``--format json`` writes it, in one piece (for tests and tools)."""
-    return b"".join(pieces(report(stream, verdict), rows(stream)))
+    return b"".join(pieces(report(stream, verdict), rows(stream, verdict)))
 
 
-def rows(stream: Stream) -> Iterator[dict[str, Any]]:
-    """The runs' rows of a report, one by one."""
-    return (record(r, stream) for r in stream.records())
+def rows(stream: Stream, verdict: Verdict) -> Iterator[dict[str, Any]]:
+    """The runs' rows of a report, one by one, each run as the verdict judges it."""
+    return (record(r, stream) for r in agreeing(stream, verdict, stream.records()))
 
 
 def _os_text(value: Any) -> Any:

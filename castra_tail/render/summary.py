@@ -20,6 +20,7 @@ from castra_tail.render.fitting import narrowed
 from castra_tail.render.text import clean, pad, width_of
 from castra_tail.render.verdict import verdict_text
 from castra_tail.run.failures import failures_of
+from castra_tail.run.log import RunRecord
 from castra_tail.run.state import Run
 from castra_tail.run.stream import Stream
 from castra_tail.run.verdict import Verdict
@@ -45,9 +46,13 @@ def summary(stream: Stream, verdict: Verdict, width: int) -> RenderableType:
     return Group(*parts)
 
 
-def runs_table(stream: Stream, *, every: bool = False) -> RenderableType:
-    """The table of the runs chosen (``every``: all the runs kept, not only the first few)."""
-    records = stream.log.records() if every else stream.records()
+def runs_table(
+    stream: Stream, *, every: bool = False, records: list[RunRecord] | None = None
+) -> RenderableType:
+    """The table of the runs chosen (``every``: all the runs kept, not only the first few;
+    ``records``: those runs, as the caller judged them)."""
+    if records is None:
+        records = stream.log.records() if every else stream.records()
     rows, passed, failed = (records, 0, 0) if every else runs.shown_runs(records)
     table = Table(box=box.SIMPLE_HEAD, title="runs", title_style="heading", pad_edge=False)
     for header in runs.RUN_HEADERS:

@@ -5,15 +5,16 @@ One process per run, one thread (track) per VM. Its launch, plan, bootstrap,
 each step and its shutdown are complete events (``"ph": "X"``, ``ts`` and
 ``dur`` in microseconds) with what the stream said of them in ``args``; a
 bootstrap that failed or never finished, and a plan that is an error, are
-instant events (``"ph": "i"``) on its track; a failed verdict is an instant on
-the last run's process. Times are those of ``clock.timing``; ``otherData``
-says where they came from. Strings are the state's, as ``--format json``
-keeps them: JSON encoding makes them inert.
+instant events (``"ph": "i"``) on its track; each run that failed has its own
+verdict as an instant on its process (never another run's), and a stream that
+failed for runs not drawn has its verdict as a global instant. Times are those
+of ``clock.timing``; ``otherData`` says where they came from. Strings are the
+state's, as ``--format json`` keeps them: JSON encoding makes them inert.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from castra_tail import CONTRACT_VERSION, __version__
@@ -26,27 +27,23 @@ from castra_tail.run.verdict import Verdict
 Event = dict[str, Any]
 
 
-def trace(runs: Sequence[Run], verdict: Verdict) -> bytes:
-    """The trace of ``runs``, judged by ``verdict``, as JSON."""
+def trace(
+    runs: Sequence[Run], verdict: Verdict, judged: Mapping[int, Verdict] | None = None
+) -> bytes:
+    """The trace of ``runs``, judged by ``verdict`` and each run by its own in ``judged``
+    (run/verdict.py ``per_run``; without it, the last run by ``verdict``), as JSON."""
     t = timing(runs)
+    if judged is None:
+        judged = {run.number: verdict for run in runs[-1:]}
     events: list[Event] = []
     for run_times in t.runs:  # a process per run, numbered as the stream numbers it
         events += _process(run_times.run.number, run_times)
-    if not verdict.ok and t.runs:
-        last = t.runs[-1]
-        head, _ = facts.verdict(verdict)
-        events.append(
-            {
-                "name": f"{head.text} (exit {int(verdict.status)})",
-                "cat": "verdict",
-                "ph": "i",
-                "s": "p",
-                "ts": last.end,
-                "pid": last.run.number,
-                "tid": 0,
-                "args": {"reasons": list(verdict.reasons)},
-            }
-        )
+    theirs = [(rt, judged.get(rt.run.number)) for rt in t.runs]
+    failed = [(rt, v) for rt, v in theirs if v is not None and not v.ok]
+    for run_times, own in failed:  # each failed run's verdict on its own process
+        events.append(_verdict(own, run_times.end, run_times.run.number, "p"))
+    if not verdict.ok and not failed and t.runs:  # what failed is not drawn: say it globally
+        events.append(_verdict(verdict, t.runs[-1].end, t.runs[-1].run.number, "g"))
     document = {
         "traceEvents": events,
         "displayTimeUnit": "ms",
@@ -62,6 +59,20 @@ def trace(runs: Sequence[Run], verdict: Verdict) -> bytes:
         },
     }
     return encode(document)
+
+
+def _verdict(verdict: Verdict, ts: int, pid: int, scope: str) -> Event:
+    head, _ = facts.verdict(verdict)
+    return {
+        "name": f"{head.text} (exit {int(verdict.status)})",
+        "cat": "verdict",
+        "ph": "i",
+        "s": scope,
+        "ts": ts,
+        "pid": pid,
+        "tid": 0,
+        "args": {"reasons": list(verdict.reasons)},
+    }
 
 
 def run_label(run: Run) -> str:

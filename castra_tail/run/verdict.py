@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import msgspec
+
 from castra_tail.contract.levels import Level
 from castra_tail.run.state import Run
 from castra_tail.status import ExitStatus
@@ -98,6 +100,32 @@ def judge(stream: Stream, *, signal: int | None = None, command_status: int = 0)
     return decide(
         reasons, interrupted=stream.interrupted, signal=signal, command_status=command_status
     )
+
+
+def per_run(stream: Stream, verdict: Verdict) -> dict[int, Verdict]:
+    """Each chosen run's own verdict, by its number, for reports that show runs side by side
+    (JUnit, trace): a run is failed by its own reasons, never by another's. With one run, the
+    stream's verdict is its own; with several, the last also carries what failed the stream
+    beyond its runs (a signal, the wrapped command's status)."""
+    records = stream.records()
+    if len(records) == 1:
+        return {records[0].number: verdict}
+    own = {r.number: decide(r.reasons) for r in records}
+    if records and verdict.status not in (ExitStatus.OK, ExitStatus.FAILED):
+        last = records[-1]  # decide() put the signal's or the command's word first
+        own[last.number] = Verdict(verdict.status, (verdict.reasons[0], *last.reasons))
+    return own
+
+
+def agreeing(stream: Stream, verdict: Verdict, records: list[RunRecord]) -> list[RunRecord]:
+    """``records`` as ``per_run`` judges each: a run with nothing in it to judge (the one run
+    of an empty input) is not ``ok`` while the verdict fails it."""
+    own = per_run(stream, verdict)
+    return [
+        r if (v := own.get(r.number)) is None or v.ok or not r.ok
+        else msgspec.structs.replace(r, ok=False, reasons=v.reasons)
+        for r in records
+    ]  # fmt: skip
 
 
 def _failed_runs(stream: Stream, records: list[RunRecord]) -> tuple[str, ...]:

@@ -88,10 +88,41 @@ class Stops:
         if self.caught >= 3:
             signal.signal(signum, signal.SIG_DFL)
             os.kill(os.getpid(), signum)  # ends here
+        if WRITING.active and WRITING.pending is not None:
+            raise Stopped(WRITING.pending)  # a write that does not end: stop within it
         if self._raising:
             self._raising = False  # once: the way out must not be interrupted
             if self.group is not None:
                 self.group.pass_on(signum)
+            if WRITING.active:  # stopped when the write ends, not inside it
+                WRITING.pending = signum
+                return
             raise Stopped(signum)
         if self.group is not None and self.caught > 1:
             self.group.kill()
+
+
+class _Writing:
+    """Whether stdout is being written, and a stop that waits for the write to end."""
+
+    def __init__(self) -> None:
+        self.active = False
+        self.pending: int | None = None
+
+
+#: Raised inside a write, ``Stopped`` would leave the buffered writer half done — what
+#: it wrote would be written again at the end. A first stop waits for the write.
+WRITING: Final = _Writing()
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """While inside, a first stop is held until the end, then raised (a second raises)."""
+    WRITING.active = True
+    try:
+        yield
+    finally:  # after a failed write, its error is what is said
+        WRITING.active = False
+        pending, WRITING.pending = WRITING.pending, None
+    if pending is not None:
+        raise Stopped(pending)

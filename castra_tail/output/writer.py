@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import BinaryIO
 
 from castra_tail.output.stdio import STDOUT, IOFailure, StdoutClosed, cannot_write
+from castra_tail.stops import writing
 
 
 class Writer:
@@ -53,12 +54,13 @@ class Writer:
         data = memoryview(b"".join(self._bytes))
         self._bytes.clear()
         try:
-            while data:  # a pipe or a filling disk may take part of it; the rest, or why not
-                written = self._stream.write(data)
-                if not written:
-                    raise IOFailure(f"cannot write to {STDOUT}: it takes nothing more")
-                data = data[written:]
-            self._stream.flush()
+            with writing():  # a stop waits for the write's end: nothing written twice
+                while data:  # a pipe or a filling disk may take part of it; the rest, or why not
+                    written = self._stream.write(data)
+                    if not written:
+                        raise IOFailure(f"cannot write to {STDOUT}: it takes nothing more")
+                    data = data[written:]
+                self._stream.flush()
         except BrokenPipeError as exc:
             raise StdoutClosed from exc
         except OSError as exc:

@@ -44,11 +44,10 @@ def test_a_stop_during_a_write_comes_after_it_and_nothing_is_written_twice() -> 
 
 def test_a_second_stop_during_a_write_that_does_not_end_stops_inside_it() -> None:
     stops = Stops()
-    with stops.handled(), stops.reading():
-        with pytest.raises(Stopped), writing():
-            os.kill(os.getpid(), signal.SIGINT)  # held: the write goes on
-            os.kill(os.getpid(), signal.SIGINT)  # a write stuck on a full pipe: stop now
-            raise AssertionError("not reached")
+    with stops.handled(), stops.reading(), pytest.raises(Stopped), writing():
+        os.kill(os.getpid(), signal.SIGINT)  # held: the write goes on
+        os.kill(os.getpid(), signal.SIGINT)  # a write stuck on a full pipe: stop now
+        raise AssertionError("not reached")
 
 
 def test_outside_a_write_a_stop_is_at_once() -> None:

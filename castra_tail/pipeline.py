@@ -26,6 +26,7 @@ from castra_tail.input.command import CommandSource
 from castra_tail.input.framing import Blanks, Broken, Marker, Skipped
 from castra_tail.input.sources import Item, Notice
 from castra_tail.output.modes import Note, NoteKind, Silent, View
+from castra_tail.run.intake import INTAKES
 from castra_tail.run.spool import Spool
 from castra_tail.run.state import Run
 from castra_tail.run.stream import Stream
@@ -59,8 +60,9 @@ def consume(
     finder = sel.finder
     show_event = view.event
     by_vm_record = VM_EVENTS
+    intakes = INTAKES.get
     run = stream.current
-    add, find, watch = run.add, run.find, stream.watch
+    find, watch = run.find, stream.watch
     shown = view.shows_events and stream.shows(run)
     keep = spool.add if spool is not None else None
     source: str | None = None
@@ -92,32 +94,39 @@ def consume(
                 event = decode_line(raw)
             except Exception as exc:  # noqa: BLE001 - explain() says what the line is instead
                 event = explain(raw, exc)
-            else:
-                fixup = fixups(event.__class__)
+            cls = event.__class__
+            intake = intakes(cls)
+            if (
+                intake is None
+                or cls in watch
+                or (level := intake(run, event, name, lineno)) is None
+            ):
+                # The general path: the fix-up, the level, the boundaries, Run.add.
+                fixup = fixups(cls)
                 if fixup is not None:
                     event = fixup(event)
-            cls = event.__class__
-            level = constant(cls)
-            if level is None:
-                rule = rules.get(cls)
-                if rule is None:
-                    if keep is not None:
-                        keep(run.number, name, lineno, raw)
-                    _not_an_event(run, view if shown else _QUIET, sel, name, lineno, raw, event)
-                    continue
-                level = rule(event)
-            if cls in watch:
-                stream.boundary(event, name, lineno)
-                watch = stream.watch
-                if stream.current is not run:  # a new run begins with this event
-                    run = stream.current
-                    add, find = run.add, run.find
-                    shown = view.shows_events and stream.shows(run)
-                    if shown:
-                        view.note(_began(run, event, name, lineno))
+                    cls = event.__class__
+                level = constant(cls)
+                if level is None:
+                    rule = rules.get(cls)
+                    if rule is None:
+                        if keep is not None:
+                            keep(run.number, name, lineno, raw)
+                        _not_an_event(run, view if shown else _QUIET, sel, name, lineno, raw, event)
+                        continue
+                    level = rule(event)
+                if cls in watch:
+                    stream.boundary(event, name, lineno)
+                    watch = stream.watch
+                    if stream.current is not run:  # a new run begins with this event
+                        run = stream.current
+                        find = run.find
+                        shown = view.shows_events and stream.shows(run)
+                        if shown:
+                            view.note(_began(run, event, name, lineno))
+                run.add(event, level, name, lineno)
             if keep is not None:
                 keep(run.number, name, lineno, raw)
-            add(event, level, name, lineno)
             if (
                 shown
                 and level >= min_level

@@ -1,9 +1,10 @@
 """castra-tail's benchmark: figures, never assertions.
 
 Generates deterministic streams (bench/gen.py) of 100 k and 1 M lines, then
-runs castra-tail's modes and their jq equivalents in the same run, and prints
-lines/s, the ratio to jq, CPU seconds, peak RSS (``/usr/bin/time -f %M``), start-up time and
-the live-pipe latency.
+runs castra-tail's modes (pure, and compiled when ``make compiled`` built it)
+and their jq equivalents alternately, and prints lines/s, the ratio to jq, CPU
+seconds, peak RSS (``/usr/bin/time -f %M``), start-up time and the live-pipe
+latency.
 
     python bench/run.py            # everything (make bench)
     python bench/run.py --quick    # 100 k lines only
@@ -26,6 +27,9 @@ from typing import NamedTuple
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 TAIL = [sys.executable, "-m", "castra_tail"]
+#: The compiled build (``make compiled``): the same command with this copy first on the path.
+COMPILED = HERE.parent / "build" / "compiled"
+COMPILED_ENV = {**os.environ, "PYTHONSAFEPATH": "1", "PYTHONPATH": str(COMPILED)}
 
 # (name, castra-tail arguments, jq equivalent, this round's goal as a multiple of jq's speed)
 COUNT = ["-n", "reduce inputs as $e (0; .+1)"]
@@ -69,7 +73,7 @@ class Figures(NamedTuple):
     rss: int  # KiB
 
 
-def timed(command: list[str]) -> Figures:
+def timed(command: list[str], env: dict[str, str] | None = None) -> Figures:
     """Wall and CPU seconds (user + system) and peak RSS of one run, its output thrown away."""
     with tempfile.NamedTemporaryFile("r") as out:
         start = time.perf_counter()
@@ -77,6 +81,7 @@ def timed(command: list[str]) -> Figures:
             ["/usr/bin/time", "-f", "%U %S %M", "-o", out.name, *command],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            env=env,
             check=False,
         )
         wall = time.perf_counter() - start
@@ -141,8 +146,9 @@ def main() -> None:
 
 
 def measure(kind: str, sizes: list[int], jq: str | None, runs: int) -> None:
-    """Every case on the ``kind`` stream at each size, jq run alternately with it (medians
-    of ``runs``); then the peak RSS at 1 M lines against 100 k."""
+    """Every case on the ``kind`` stream at each size, pure and compiled (when built), jq
+    run alternately with them (medians of ``runs``); then peak RSS at 1 M lines against 100 k."""
+    compiled = (COMPILED / ".stamp").exists()
     rss_by_size: dict[int, dict[str, int]] = {}
     for lines in sizes:
         path = dataset(lines, kind)
@@ -150,29 +156,39 @@ def measure(kind: str, sizes: list[int], jq: str | None, runs: int) -> None:
         print(
             f"\n{kind} stream · {lines:,} lines, {path.stat().st_size / 2**20:.1f} MiB"
             f" ({per_line:.0f} B/line) · medians of {runs}"
+            + ("" if compiled else " · no compiled build (make compiled)")
         )
         print(
-            f"  {'case':<20} {'wall':>7} {'CPU s':>6} {'lines/s':>10} {'RSS MiB':>8}"
-            f" {'jq':>7} {'× jq':>6} {'goal':>6}"
+            f"  {'case':<20} {'pure':>7} {'CPU s':>6} {'lines/s':>10} {'RSS MiB':>8}"
+            f" {'× jq':>6} {'compiled':>8} {'CPU s':>6} {'× jq':>6} {'jq':>7} {'goal':>6}"
         )
         rss_by_size[lines] = {}
         for name, tail_args, jq_args, goal in CASES:
-            ours, theirs = [], []
-            for _ in range(runs):  # alternated: the machine's drift falls on both
-                ours.append(timed([*TAIL, *tail_args, str(path)]))
+            command = [*TAIL, *tail_args, str(path)]
+            pure, built, theirs = [], [], []
+            for _ in range(runs):  # alternated: the machine's drift falls on all
+                pure.append(timed(command))
+                if compiled:
+                    built.append(timed(command, COMPILED_ENV))
                 if jq and jq_args:
                     theirs.append(timed([jq, *jq_args, str(path)]))
-            tail = medians(ours)
+            tail = medians(pure)
             rss_by_size[lines][name] = tail.rss
+            jq_wall = medians(theirs).wall if theirs else None
             row = (
                 f"  {name:<20} {tail.wall:>6.2f}s {tail.cpu:>6.2f} {lines / tail.wall:>10,.0f}"
-                f" {tail.rss / 1024:>8.1f}"
+                f" {tail.rss / 1024:>8.1f} {_ratio(jq_wall, tail.wall)}"
             )
-            if theirs:
-                jq_wall = medians(theirs).wall
-                ratio = jq_wall / tail.wall
-                mark = "✓" if goal and ratio >= goal else "✗"
-                row += f" {jq_wall:>6.2f}s {ratio:>5.2f}× {goal:>5.2f}× {mark}"
+            best = tail.wall
+            if built:
+                fast = medians(built)
+                best = min(best, fast.wall)
+                row += f" {fast.wall:>7.2f}s {fast.cpu:>6.2f} {_ratio(jq_wall, fast.wall)}"
+            else:
+                row += f" {'':>8} {'':>6} {'':>6}"
+            if jq_wall is not None and goal:
+                mark = "✓" if jq_wall / best >= goal else "✗"
+                row += f" {jq_wall:>6.2f}s {goal:>5.2f}× {mark}"
             print(row)
     if len(sizes) > 1:
         small, big = rss_by_size[sizes[0]], rss_by_size[sizes[-1]]
@@ -187,6 +203,10 @@ def measure(kind: str, sizes: list[int], jq: str | None, runs: int) -> None:
                 f"  {name:<20} {small[name] / 1024:6.1f} → {big[name] / 1024:6.1f} MiB"
                 f"  {ratio:.2f}× {mark}"
             )
+
+
+def _ratio(jq_wall: float | None, wall: float) -> str:
+    return f"{jq_wall / wall:>5.2f}×" if jq_wall is not None else f"{'':>6}"
 
 
 def startup_and_latency() -> None:

@@ -221,7 +221,7 @@ def replay(spool: Spool, stream: Stream, view: View, sel: Selector) -> None:
                     _bad_note(view, sel, name, lineno, decoded.reason, raw, text=decoded.text)
             else:
                 level = level_of(decoded)
-                vm_name = getattr(decoded, "vm", None)
+                vm_name: str | None = getattr(decoded, "vm", None)
                 if sel.wants(ev.TYPE_OF[type(decoded)], vm_name, level) and (
                     sel.finder is None or sel.finder(decoded)
                 ):

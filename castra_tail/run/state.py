@@ -96,7 +96,7 @@ class Run:
             self._notable(event, level, source, line)
 
     def _notable(self, event: ev.Event, level: Level, source: str, line: int) -> None:
-        vm_name = getattr(event, "vm", None)
+        vm_name: str | None = getattr(event, "vm", None)
         if self.firsts[level] is None:
             order = sum(self.by_level)
             self.firsts[level] = Notable(

@@ -21,6 +21,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 MODES = [
     ["--summary-only", "-j", "1"],
+    ["--summary-only"],
     ["--format", "ndjson", "--type", "message"],
     ["--color", "always", "--no-summary"],
     ["--format", "json", "-j", "1"],

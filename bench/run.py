@@ -1,9 +1,10 @@
 """castra-tail's benchmark: figures, never assertions.
 
 Generates deterministic streams (bench/gen.py) of 100 k and 1 M lines, then
-runs castra-tail's modes and their jq equivalents in the same run, and prints
-lines/s, the ratio to jq, peak RSS (``/usr/bin/time -f %M``), start-up time and
-the live-pipe latency.
+runs castra-tail's modes (pure, and compiled when ``make compiled`` built it)
+and their jq equivalents alternately, and prints lines/s, the ratio to jq, CPU
+seconds, peak RSS (``/usr/bin/time -f %M``), start-up time and the live-pipe
+latency.
 
     python bench/run.py            # everything (make bench)
     python bench/run.py --quick    # 100 k lines only
@@ -21,24 +22,31 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 TAIL = [sys.executable, "-m", "castra_tail"]
+#: The compiled build (``make compiled``): the same command with this copy first on the path.
+COMPILED = HERE.parent / "build" / "compiled"
+COMPILED_ENV = {**os.environ, "PYTHONSAFEPATH": "1", "PYTHONPATH": str(COMPILED)}
 
-# (name, castra-tail arguments, jq equivalent, goal as a multiple of jq's speed)
+# (name, castra-tail arguments, jq equivalent, this round's goal as a multiple of jq's speed)
+COUNT = ["-n", "reduce inputs as $e (0; .+1)"]
 CASES = [
-    ("count / summary", ["--summary-only"], ["-n", "reduce inputs as $e (0; .+1)"], 3.0),
+    ("summary, -j1", ["--summary-only", "-j", "1"], COUNT, 1.6),
+    ("summary, default -j", ["--summary-only"], COUNT, 2.0),
     (
         "select message",
         ["--format", "ndjson", "--type", "message"],
         ["-c", 'select(.type=="message")'],
-        4.0,
+        2.2,
     ),
-    ("render all, colour", ["--color", "always", "--no-summary"], ["-c", "."], 2.0),
+    ("render all, colour", ["--color", "always", "--no-summary"], ["-c", "."], 1.15),
     ("json report", ["--format", "json"], None, None),
 ]
-
+#: Peak RSS at 1 M lines: at most this multiple of that at 100 k, and under this many MiB.
+RSS_GROWTH, RSS_MIB = 1.3, 60
 
 #: The streams measured: the project's (a few runs of 8 VMs among 400 names) and a log of
 #: many appended runs (3 VMs each, among 56,000 names): gen.py's third and fourth arguments.
@@ -57,23 +65,42 @@ def dataset(lines: int, kind: str = "project") -> Path:
     return path
 
 
-def timed(command: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one run, its output thrown away."""
-    with tempfile.NamedTemporaryFile("r") as rss:
+class Figures(NamedTuple):
+    """One command's figures: medians of wall and CPU seconds, the highest peak RSS."""
+
+    wall: float
+    cpu: float
+    rss: int  # KiB
+
+
+def timed(command: list[str], env: dict[str, str] | None = None) -> Figures:
+    """Wall and CPU seconds (user + system) and peak RSS of one run, its output thrown away."""
+    with tempfile.NamedTemporaryFile("r") as out:
         start = time.perf_counter()
         subprocess.run(
-            ["/usr/bin/time", "-f", "%M", "-o", rss.name, *command],
+            ["/usr/bin/time", "-f", "%U %S %M", "-o", out.name, *command],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            env=env,
             check=False,
         )
         wall = time.perf_counter() - start
-        return wall, int(rss.read().strip().splitlines()[-1])
+        user, system, rss = out.read().split()[-3:]
+        return Figures(wall, float(user) + float(system), int(rss))
+
+
+def medians(runs: list[Figures]) -> Figures:
+    return Figures(
+        statistics.median(r.wall for r in runs),
+        statistics.median(r.cpu for r in runs),
+        max(r.rss for r in runs),
+    )
 
 
 def best(command: list[str], runs: int) -> tuple[float, int]:
+    """The fastest of ``runs`` runs' wall seconds, and the highest peak RSS."""
     results = [timed(command) for _ in range(runs)]
-    return min(r[0] for r in results), max(r[1] for r in results)
+    return min(r.wall for r in results), max(r.rss for r in results)
 
 
 def latency() -> float:
@@ -105,7 +132,7 @@ def latency() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100 k lines only")
-    parser.add_argument("--runs", type=int, default=1, help="best of N runs (default 1)")
+    parser.add_argument("--runs", type=int, default=3, help="medians of N runs (default 3)")
     args = parser.parse_args()
     jq = shutil.which("jq")
     sizes = [100_000] if args.quick else [100_000, 1_000_000]
@@ -119,43 +146,67 @@ def main() -> None:
 
 
 def measure(kind: str, sizes: list[int], jq: str | None, runs: int) -> None:
-    """Every case on the ``kind`` stream at each size, jq beside it; RSS at 100 k and 1 M."""
+    """Every case on the ``kind`` stream at each size, pure and compiled (when built), jq
+    run alternately with them (medians of ``runs``); then peak RSS at 1 M lines against 100 k."""
+    compiled = (COMPILED / ".stamp").exists()
     rss_by_size: dict[int, dict[str, int]] = {}
     for lines in sizes:
         path = dataset(lines, kind)
         per_line = path.stat().st_size / lines
         print(
             f"\n{kind} stream · {lines:,} lines, {path.stat().st_size / 2**20:.1f} MiB"
-            f" ({per_line:.0f} B/line)"
+            f" ({per_line:.0f} B/line) · medians of {runs}"
+            + ("" if compiled else " · no compiled build (make compiled)")
         )
         print(
-            f"  {'case':<20} {'castra-tail':>12} {'lines/s':>10} {'RSS MiB':>8}"
-            f" {'jq':>8} {'lines/s':>10} {'ratio':>7} {'goal':>6}"
+            f"  {'case':<20} {'pure':>7} {'CPU s':>6} {'lines/s':>10} {'RSS MiB':>8}"
+            f" {'× jq':>6} {'compiled':>8} {'CPU s':>6} {'× jq':>6} {'jq':>7} {'goal':>6}"
         )
         rss_by_size[lines] = {}
         for name, tail_args, jq_args, goal in CASES:
-            wall, rss = best([*TAIL, *tail_args, str(path)], runs)
-            rss_by_size[lines][name] = rss
-            row = f"  {name:<20} {wall:>11.2f}s {lines / wall:>10,.0f} {rss / 1024:>8.1f}"
-            if jq and jq_args:
-                jq_wall, _ = best([jq, *jq_args, str(path)], runs)
-                ratio = jq_wall / wall
-                mark = "✓" if goal and ratio >= goal else "✗"
-                row += (
-                    f" {jq_wall:>7.2f}s {lines / jq_wall:>10,.0f} {ratio:>6.2f}×"
-                    f" {goal:>4.1f}× {mark}"
-                )
+            command = [*TAIL, *tail_args, str(path)]
+            pure, built, theirs = [], [], []
+            for _ in range(runs):  # alternated: the machine's drift falls on all
+                pure.append(timed(command))
+                if compiled:
+                    built.append(timed(command, COMPILED_ENV))
+                if jq and jq_args:
+                    theirs.append(timed([jq, *jq_args, str(path)]))
+            tail = medians(pure)
+            rss_by_size[lines][name] = tail.rss
+            jq_wall = medians(theirs).wall if theirs else None
+            row = (
+                f"  {name:<20} {tail.wall:>6.2f}s {tail.cpu:>6.2f} {lines / tail.wall:>10,.0f}"
+                f" {tail.rss / 1024:>8.1f} {_ratio(jq_wall, tail.wall)}"
+            )
+            best = tail.wall
+            if built:
+                fast = medians(built)
+                best = min(best, fast.wall)
+                row += f" {fast.wall:>7.2f}s {fast.cpu:>6.2f} {_ratio(jq_wall, fast.wall)}"
+            else:
+                row += f" {'':>8} {'':>6} {'':>6}"
+            if jq_wall is not None and goal:
+                mark = "✓" if jq_wall / best >= goal else "✗"
+                row += f" {jq_wall:>6.2f}s {goal:>5.2f}× {mark}"
             print(row)
     if len(sizes) > 1:
         small, big = rss_by_size[sizes[0]], rss_by_size[sizes[-1]]
-        print(f"\npeak RSS, {kind} stream, 1 M lines against 100 k (goal ≤ 1.3×, < 100 MiB):")
+        print(
+            f"\npeak RSS, {kind} stream, 1 M lines against 100 k"
+            f" (goal ≤ {RSS_GROWTH}×, < {RSS_MIB} MiB):"
+        )
         for name in small:
             ratio = big[name] / small[name]
-            mark = "✓" if ratio <= 1.3 and big[name] < 100 * 1024 else "✗"
+            mark = "✓" if ratio <= RSS_GROWTH and big[name] < RSS_MIB * 1024 else "✗"
             print(
                 f"  {name:<20} {small[name] / 1024:6.1f} → {big[name] / 1024:6.1f} MiB"
                 f"  {ratio:.2f}× {mark}"
             )
+
+
+def _ratio(jq_wall: float | None, wall: float) -> str:
+    return f"{jq_wall / wall:>5.2f}×" if jq_wall is not None else f"{'':>6}"
 
 
 def startup_and_latency() -> None:

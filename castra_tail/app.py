@@ -176,7 +176,7 @@ def _read_files(
     """Nothing shown line by line, every run judged: a big file is read on several cores."""
     from castra_tail import parallel
 
-    jobs = opts.jobs or parallel.jobs_available()
+    jobs = opts.jobs or parallel.idle_cores()  # an explicit -j is taken as it is
     for source in sources:
         parts = parallel.parts(source.path, jobs) if isinstance(source, FileSource) else 1
         if isinstance(source, FileSource) and parts > 1:

@@ -27,6 +27,7 @@ from castra_tail.input.framing import Blanks, Broken, Marker, Skipped
 from castra_tail.input.sources import Item, Notice
 from castra_tail.output.modes import Note, NoteKind, Silent, View
 from castra_tail.run.ahead import command_ahead
+from castra_tail.run.intake import INTAKES
 from castra_tail.run.spool import Spool
 from castra_tail.run.state import Run
 from castra_tail.run.stream import Stream
@@ -60,8 +61,9 @@ def consume(
     finder = sel.finder
     show_event = view.event
     by_vm_record = VM_EVENTS
+    intakes = INTAKES.get
     run = stream.current
-    add, find, watch = run.add, run.find, stream.watch
+    find, watch = run.find, stream.watch
     shown = view.shows_events and stream.shows(run)
     keep = spool.add if spool is not None else None
     source: str | None = None
@@ -93,32 +95,39 @@ def consume(
                 event = decode_line(raw)
             except Exception as exc:  # noqa: BLE001 - explain() says what the line is instead
                 event = explain(raw, exc)
-            else:
-                fixup = fixups(event.__class__)
+            cls = event.__class__
+            intake = intakes(cls)
+            if (
+                intake is None
+                or cls in watch
+                or (level := intake(run, event, name, lineno)) is None
+            ):
+                # The general path: the fix-up, the level, the boundaries, Run.add.
+                fixup = fixups(cls)
                 if fixup is not None:
                     event = fixup(event)
-            cls = event.__class__
-            level = constant(cls)
-            if level is None:
-                rule = rules.get(cls)
-                if rule is None:
-                    if keep is not None:
-                        keep(run.number, name, lineno, raw)
-                    _not_an_event(run, view if shown else _QUIET, sel, name, lineno, raw, event)
-                    continue
-                level = rule(event)
-            if cls in watch:
-                stream.boundary(event, name, lineno)
-                watch = stream.watch
-                if stream.current is not run:  # a new run begins with this event
-                    run = stream.current
-                    add, find = run.add, run.find
-                    shown = view.shows_events and stream.shows(run)
-                    if shown:
-                        view.note(_began(run, event, name, lineno, lines, lineno - item.first))
+                    cls = event.__class__
+                level = constant(cls)
+                if level is None:
+                    rule = rules.get(cls)
+                    if rule is None:
+                        if keep is not None:
+                            keep(run.number, name, lineno, raw)
+                        _not_an_event(run, view if shown else _QUIET, sel, name, lineno, raw, event)
+                        continue
+                    level = rule(event)
+                if cls in watch:
+                    stream.boundary(event, name, lineno)
+                    watch = stream.watch
+                    if stream.current is not run:  # a new run begins with this event
+                        run = stream.current
+                        find = run.find
+                        shown = view.shows_events and stream.shows(run)
+                        if shown:
+                            view.note(_began(run, event, name, lineno, lines, lineno - item.first))
+                run.add(event, level, name, lineno)
             if keep is not None:
                 keep(run.number, name, lineno, raw)
-            add(event, level, name, lineno)
             if (
                 shown
                 and level >= min_level
@@ -217,7 +226,7 @@ def replay(spool: Spool, stream: Stream, view: View, sel: Selector) -> None:
                     _bad_note(view, sel, name, lineno, decoded.reason, raw, text=decoded.text)
             else:
                 level = level_of(decoded)
-                vm_name = getattr(decoded, "vm", None)
+                vm_name: str | None = getattr(decoded, "vm", None)
                 if sel.wants(ev.TYPE_OF[type(decoded)], vm_name, level) and (
                     sel.finder is None or sel.finder(decoded)
                 ):

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, example, replay_stream
+from conftest import ROOT, example, replay_stream, run_cli
 
 CASTRA_TAIL = [sys.executable, "-m", "castra_tail"]
 HANG = 60  # seconds: past this, castra-tail is stuck
@@ -154,6 +154,43 @@ def test_jobs_are_capped_by_the_cores_and_the_size(
             f.truncate(size)
     assert parallel.parts(str(tmp_path / "big"), 10**20) == 3  # one per core
     assert parallel.parts(str(tmp_path / "small"), 3) == 2  # one per 8 MiB
+
+
+@pytest.mark.parametrize(
+    ("load", "cores", "jobs"), [(0.1, 2, 2), (0.7, 2, 1), (1.7, 2, 1), (6.0, 2, 1), (1.2, 8, 7)]
+)
+def test_the_default_jobs_are_the_cores_the_machine_leaves_idle(
+    monkeypatch: pytest.MonkeyPatch, load: float, cores: int, jobs: int
+) -> None:
+    from castra_tail import parallel
+
+    monkeypatch.setattr(parallel, "jobs_available", lambda: cores)
+    assert parallel.idle_cores(load) == jobs
+
+
+@pytest.mark.parametrize(("load", "forks"), [(0.0, 1), (1.8, 0)])
+def test_a_busy_machine_reads_a_big_file_in_one_process_unless_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, load: float, forks: int
+) -> None:
+    """The default -j forks only onto a core the rest of the machine leaves idle;
+    ``-j 2`` forks whatever the load. The answer is the same."""
+    from castra_tail import parallel
+
+    two_cores()
+    monkeypatch.setattr(parallel, "jobs_available", lambda: 2)
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "MIN_PART", 1)
+    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (load, load, load))
+    starts: list[object] = []
+    start = parallel._Child.start
+    monkeypatch.setattr(parallel._Child, "start", lambda *a: starts.append(a) or start(*a))
+    path = tmp_path / "s.ndjson"
+    path.write_bytes(example("up-fail").read_bytes() * 200)
+    default = run_cli(["--format", "json", str(path)])
+    assert len(starts) == forks
+    asked = run_cli(["--format", "json", "-j", "2", str(path)])
+    assert len(starts) == forks + 1
+    assert default.stdout == asked.stdout
 
 
 def test_a_huge_jobs_count_is_capped(big: Path) -> None:

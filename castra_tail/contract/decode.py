@@ -84,7 +84,8 @@ _CANONICAL_SEVERITIES: Final = frozenset(ev.SEVERITIES)
 _SEVERITY_ALIASES: Final = {s: s for s in ev.SEVERITIES} | ev.SEVERITY_ALIASES
 
 
-def _fix_message(e: ev.Message) -> Decoded:
+def fix_message(e: ev.Message) -> ev.Message:
+    """A message as the contract reads it: its severity's other spellings as the canonical one."""
     if e.severity not in _CANONICAL_SEVERITIES:
         # Castra's Rust enum spells one `Warning`; an unknown value is kept as it is.
         e.severity = _SEVERITY_ALIASES.get(e.severity.lower(), e.severity)
@@ -109,7 +110,8 @@ def _spellings(type_name: str) -> Callable[[Any], Decoded]:
     return fix
 
 
-def _fix_lifecycle(e: ev.VmLifecycle) -> Decoded:
+def fix_lifecycle(e: ev.VmLifecycle) -> Decoded:
+    """A lifecycle step, or Malformed when its phase lacks a field it requires."""
     for name in rules.PHASE_FIELDS.get(e.phase, ()):
         if getattr(e, name) is None:
             return Malformed(f'vm.lifecycle {e.phase}: missing "{name}"')
@@ -125,10 +127,10 @@ def _fix_item(e: ev.ItemEvent) -> Decoded:
 
 
 FIXUPS: Final[dict[type, Callable[[Any], Decoded]]] = {
-    ev.Message: _fix_message,
+    ev.Message: fix_message,
     ev.Usage: _spellings("usage"),
     ev.Cleanup: _spellings("cleanup"),
-    ev.VmLifecycle: _fix_lifecycle,
+    ev.VmLifecycle: fix_lifecycle,
     ev.ItemStarted: _fix_item,
     ev.ItemUpdated: _fix_item,
     ev.ItemCompleted: _fix_item,

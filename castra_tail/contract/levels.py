@@ -37,12 +37,14 @@ def parse_level(name: str) -> Level | None:
 _WARN_PHASES: Final = frozenset({"cooperative_timed_out", "shutdown_escalated"})
 
 
-def _message(e: ev.Message) -> Level:
+def message_level(e: ev.Message) -> Level:
+    """A message's level: its severity's."""
     # Decoding normalised the spelling; an unknown severity is shown but not escalated.
     return _BY_NAME.get(e.severity, Level.INFO)
 
 
-def _lifecycle(e: ev.VmLifecycle) -> Level:
+def lifecycle_level(e: ev.VmLifecycle) -> Level:
+    """A lifecycle step's level: a shutdown that timed out, escalated or was forced warns."""
     if e.phase in _WARN_PHASES or (e.phase == "shutdown_complete" and e.outcome == "forced"):
         return Level.WARN
     return Level.INFO
@@ -56,7 +58,8 @@ def _planned(e: ev.BootstrapPlanned) -> Level:
     return Level.WARN if e.warnings or unsafe_ssh else Level.INFO
 
 
-def _step(e: ev.BootstrapStep) -> Level:
+def step_level(e: ev.BootstrapStep) -> Level:
+    """A bootstrap stage's level: an error when it failed, else progress."""
     return Level.ERROR if e.status == "failed" else Level.PROGRESS
 
 
@@ -101,10 +104,10 @@ CONSTANT_LEVELS: Final[dict[type, Level]] = {
 }
 #: Types whose level is read off their fields.
 LEVEL_RULES: Final[dict[type, Callable[[Any], Level]]] = {
-    ev.Message: _message,
-    ev.VmLifecycle: _lifecycle,
+    ev.Message: message_level,
+    ev.VmLifecycle: lifecycle_level,
     ev.BootstrapPlanned: _planned,
-    ev.BootstrapStep: _step,
+    ev.BootstrapStep: step_level,
     ev.CommandCompleted: _completed,
     ev.Summary: _summary,
     ev.ItemStarted: _item,

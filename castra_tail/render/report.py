@@ -211,7 +211,7 @@ def _vm(vm: Vm) -> dict[str, Any]:
 
 
 def _plan(plan: Plan) -> dict[str, Any]:
-    fields = _fields(plan)
+    fields = msgspec.structs.asdict(plan)
     del fields["ssh"]  # the vm's "ssh" and "ssh_left_out" say it
     return fields
 

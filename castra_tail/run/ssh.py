@@ -27,8 +27,9 @@ from __future__ import annotations
 import functools
 import re
 import shlex
-from dataclasses import dataclass
 from typing import Final
+
+import msgspec
 
 from castra_tail.contract.events import SshTarget
 
@@ -81,8 +82,7 @@ MAX_CACHED_CHARS: Final = 2048
 DASH: Final = 'starts with "-", which ssh reads as a flag'
 
 
-@dataclass(frozen=True, slots=True)
-class LeftOut:
+class LeftOut(msgspec.Struct, frozen=True, gc=False):
     """A part of the stream's ssh target left out of the command, and why."""
 
     what: str  # as the stream wrote it, cut to SHOWN characters
@@ -92,8 +92,7 @@ class LeftOut:
         return f"{self.what} ({self.why})"
 
 
-@dataclass(frozen=True, slots=True)
-class Ssh:
+class Ssh(msgspec.Struct, frozen=True, gc=False):
     """The command to paste (None when nothing safe can be made) and what was left out."""
 
     command: str | None
@@ -105,7 +104,7 @@ def ssh_of(target: SshTarget) -> Ssh:
     options = tuple(target.options)
     args = (target.user, target.host, target.port, target.identity, options)
     chars = len(target.user) + len(target.host) + len(target.identity or "")
-    if chars + sum(len(o) for o in options) <= MAX_CACHED_CHARS:
+    if chars + sum(map(len, options)) <= MAX_CACHED_CHARS:
         return _cached(*args)
     return _ssh(*args)  # a cache key would keep its long strings alive
 

@@ -82,7 +82,7 @@ class Run:
     def _bind(self) -> dict[type, Callable[[Any], None]]:
         """One table, every event type: which tracker an event changes, and how."""
         handlers: dict[type, Callable[[Any], None]] = {
-            ev.Message: self._message,
+            ev.Message: self.message,
             ev.Cleanup: self._cleanup,
             ev.Summary: self._summary,
         }
@@ -93,18 +93,22 @@ class Run:
     # --- adding what was read ---------------------------------------------------
 
     def add(self, event: ev.Event, level: Level, source: str, line: int) -> None:
-        """Account for one decoded event at its attention level (the hot path: keep it lean)."""
-        cls = event.__class__
+        """Account for one decoded event at its attention level: counted, then handed to
+        the tracker of its family. (The frequent types take the fused path, intake.py.)"""
+        self.count(event, level, source, line)
+        self._handlers[event.__class__](event)
+
+    def count(self, event: ev.Event, level: Level, source: str, line: int) -> None:
+        """Count one event: where the run began, by type and by level, and the notable."""
         if self.where is None:
             self.where = Where(source, line)
-        self.by_class[cls] += 1
+        self.by_class[event.__class__] += 1
         self.by_level[level] += 1
         if level >= _WARN or self.firsts[level] is None:
             self._notable(event, level, source, line)
-        self._handlers[cls](event)
 
     def _notable(self, event: ev.Event, level: Level, source: str, line: int) -> None:
-        vm_name = getattr(event, "vm", None)
+        vm_name: str | None = getattr(event, "vm", None)
         if vm_name is None and event.__class__ is ev.Message and level >= _WARN:
             vm_name = named_vm(event)
         if self.firsts[level] is None:
@@ -154,7 +158,8 @@ class Run:
         """Account for an event of a type this contract version does not know."""
         bump(self.unknown_types, keep(type_name))
 
-    def _message(self, e: ev.Message) -> None:
+    def message(self, e: ev.Message) -> None:
+        """A message: counted by severity; what it said to do, kept with its VM."""
         bump(self.messages, keep(e.severity))  # an unknown severity is kept as it is, up to the cap
         if e.remediation:
             # Castra's own messages name their VM in the text: "→ web-0: …" (SCHEMA.md).

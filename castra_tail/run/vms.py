@@ -32,10 +32,10 @@ class Fleet:
     def handlers(self) -> dict[type, Callable[[Any], None]]:
         """What each event type this tracker follows does to it."""
         return {
-            ev.VmLifecycle: self._lifecycle,
+            ev.VmLifecycle: self.lifecycle,
             ev.BootstrapPlanned: self._planned,
             ev.BootstrapStarted: self._started,
-            ev.BootstrapStep: self._step,
+            ev.BootstrapStep: self.step,
             ev.BootstrapCompleted: self._completed,
             ev.BootstrapFailed: self._failed,
         }
@@ -82,7 +82,8 @@ class Fleet:
 
     # --- events -----------------------------------------------------------------------
 
-    def _lifecycle(self, e: ev.VmLifecycle) -> None:
+    def lifecycle(self, e: ev.VmLifecycle) -> None:
+        """A VM's lifecycle step: its phase, and what the phase changes (vm.py)."""
         vm = self.vms.get(e.vm) or self._new_vm(e.vm)
         if vm is None:
             return
@@ -125,7 +126,8 @@ class Fleet:
             b = vm.bootstrap = Bootstrap(status="running", origin="implicit")
         return b
 
-    def _step(self, e: ev.BootstrapStep) -> None:
+    def step(self, e: ev.BootstrapStep) -> None:
+        """A bootstrap stage finished."""
         b = self._bootstrap(e.vm)
         if b is not None:
             b.add_step(Step.of(e))

@@ -8,22 +8,27 @@ raises: the way out (ending the command, the summary) must not be cut short;
 it ends the command's group at once instead. A third ends castra-tail as the
 signal would have, for a way out that cannot finish (a stdout that no one
 reads).
+
+A signal that came before, during start-up, was recorded (early.py): the run
+takes it when its handlers are in, and acts on it as its reading begins, as on
+one that comes between the two: the summary of what was seen, exit 128 + N.
 """
 
 from __future__ import annotations
 
-import os
 import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 from typing import Final, Protocol
 
+from castra_tail import early
+
 #: What ``signal.signal`` returns and takes.
 Handler = Callable[[int, FrameType | None], object] | int | signal.Handlers | None
 
 #: The signals that stop reading, and what they stand for in the exit status (128 + N).
-STOP_SIGNALS: Final = (signal.SIGINT, signal.SIGTERM)
+STOP_SIGNALS: Final = early.SIGNALS
 
 
 class Stopped(BaseException):
@@ -53,6 +58,7 @@ class Stops:
         self.group = group
         self.caught = 0
         self._raising = False
+        self._pending: int | None = None  # caught while not reading yet: acted on when it starts
 
     @contextmanager
     def handled(self) -> Iterator[None]:
@@ -68,6 +74,9 @@ class Stops:
                     previous[signum] = signal.signal(signum, self._caught)
         except ValueError:  # not the main thread: signals are not ours to take
             pass
+        early_signal = early.take()  # came during start-up: this run acts on it
+        if early_signal is not None and self.caught == 0:
+            self.caught, self._pending = 1, early_signal
         try:
             yield
         finally:
@@ -76,7 +85,10 @@ class Stops:
 
     @contextmanager
     def reading(self) -> Iterator[None]:
-        """While inside, the first signal raises ``Stopped``."""
+        """While inside, the first signal raises ``Stopped`` (at once, when it came before)."""
+        if self._pending is not None:
+            signum, self._pending = self._pending, None
+            raise Stopped(signum)
         self._raising = self.caught == 0
         try:
             yield
@@ -86,8 +98,9 @@ class Stops:
     def _caught(self, signum: int, _frame: object) -> None:
         self.caught += 1
         if self.caught >= 3:
-            signal.signal(signum, signal.SIG_DFL)
-            os.kill(os.getpid(), signum)  # ends here
+            early.end_by(signum)  # ends here
+        if self.caught == 1 and not self._raising:  # reading has not begun: it stops at once
+            self._pending = signum
         if self._raising:
             self._raising = False  # once: the way out must not be interrupted
             if self.group is not None:

@@ -7,7 +7,7 @@ from typing import Annotated, Final
 import typer
 
 from castra_tail.cli import flags as f
-from castra_tail.cli import words
+from castra_tail.cli import numbers, words
 from castra_tail.cli.help import HelpCommand
 
 FORMATS: Final = ("text", "json", "markdown")
@@ -158,7 +158,7 @@ def stats_app() -> typer.Typer:
             int,
             typer.Option(
                 "--top",
-                min=0,
+                parser=numbers.whole(0),
                 metavar="N",
                 help="Rows of the VM, VM × step and failure tables (10; 0: all).",
                 show_default=False,
@@ -176,7 +176,7 @@ def stats_app() -> typer.Typer:
                 "--jobs",
                 "-j",
                 rich_help_panel=f.INPUT,
-                min=1,
+                parser=numbers.whole(1),
                 metavar="N",
                 envvar="CASTRA_TAIL_JOBS",
                 help="Processes for a big plain file (default: one per core).",

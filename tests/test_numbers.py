@@ -63,6 +63,8 @@ def usage_error(args: list[str], *flag: str) -> str:
         (["--jobs", HUGE], "--jobs", "too large"),
         (["--width", HUGE], "--width", "out of range: 20 to 1000"),
         (["--run", DIGITS], "--run", "choose"),
+        (["compare", "--min-delta", "9" * 400], "--min-delta", "too long a duration"),
+        (["compare", "--threshold", "9" * 400], "--threshold", "too large a percentage"),
     ],
 )
 def test_a_value_too_large_is_a_usage_error(

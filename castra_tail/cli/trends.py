@@ -14,6 +14,7 @@ FORMATS: Final = ("text", "json", "markdown")
 _PERCENT: Final = re.compile(r"(\d+(?:\.\d*)?)\s*%?")
 _DURATION: Final = re.compile(r"(\d+(?:\.\d*)?)\s*(ms|s|m)?")
 _UNIT_MS: Final = {None: 1, "ms": 1, "s": 1000, "m": 60_000}
+_DIGITS: Final = 30  # a percentage or a duration with more is no threshold anyone means
 _REGRESSIONS: Final = "Regressions"
 _COMPARE_EPILOG: Final = """Examples:
   castra-tail compare events.ndjson              (its last two runs)
@@ -39,6 +40,8 @@ def _percent(text: str | float) -> float:
     found = _PERCENT.fullmatch(text.strip())
     if found is None:
         raise typer.BadParameter(f"{text!r} is not a percentage: 20, 20%, 7.5")
+    if len(found[1]) > _DIGITS:  # beyond a float: inf
+        raise typer.BadParameter(f"{found[1][:20]}… is too large a percentage")
     return float(found[1])
 
 
@@ -48,6 +51,8 @@ def _duration(text: str | int) -> int:
     found = _DURATION.fullmatch(text.strip().lower())
     if found is None:
         raise typer.BadParameter(f"{text!r} is not a duration: 250 (ms), 250ms, 1.5s, 2m")
+    if len(found[1].split(".")[0]) > _DIGITS:  # beyond any duration a run has (and a float)
+        raise typer.BadParameter(f"{found[1][:20]}… is too long a duration")
     return round(float(found[1]) * _UNIT_MS[found[2]])
 
 

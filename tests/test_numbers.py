@@ -60,7 +60,6 @@ def usage_error(args: list[str], *flag: str) -> str:
         (["--since", "0001-01-01T00:00:00"], "--since", "out of range: times run from year 1"),
         (["--max-line-bytes", HUGE], "--max-line-bytes", "too large"),
         (["--max-line-bytes", f"{DIGITS}M"], "--max-line-bytes", "too large"),
-        (["--jobs", HUGE], "--jobs", "too large"),
         (["--width", HUGE], "--width", "out of range: 20 to 1000"),
         (["--run", DIGITS], "--run", "choose"),
         (["compare", "--min-delta", "9" * 400], "--min-delta", "too long a duration"),
@@ -99,14 +98,20 @@ def test_each_number_flag_speaks_castra_tails_words(
 
 
 def test_a_number_from_the_environment_names_its_variable(stamped: str) -> None:
-    got = run_cli([stamped], env={"CASTRA_TAIL_JOBS": HUGE})
+    got = run_cli([stamped], env={"CASTRA_TAIL_JOBS": "-3"})
     assert got.code == 2
     assert got.stderr.startswith("castra-tail: error: $CASTRA_TAIL_JOBS (for --jobs): ")
-    assert "too large" in got.stderr
+    assert "-3 is too small: at least 1" in got.stderr
+
+
+def test_a_huge_jobs_count_is_as_many_as_there_are_cores(stamped: str) -> None:
+    for jobs in (HUGE, DIGITS):
+        assert run_cli(["-q", "--jobs", jobs, stamped]).code == 0
+        assert run_cli(["-q", stamped], env={"CASTRA_TAIL_JOBS": jobs}).code == 0
 
 
 def test_demo_speed_is_a_number_at_least_0() -> None:
-    for value in ("x", "nan", "-1"):
+    for value in ("x", "nan", "-1", "inf", "1e400"):
         assert "is not a number at least 0" in usage_error(["demo", "--speed", value], "--speed")
 
 

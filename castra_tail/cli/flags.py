@@ -277,7 +277,7 @@ Jobs = Annotated[
         "--jobs",
         "-j",
         rich_help_panel=INPUT,
-        parser=numbers.whole(1),
+        parser=numbers.whole(1, cap=True),
         metavar="N",
         envvar="CASTRA_TAIL_JOBS",
         help="Processes for a big file, with --summary-only or json.",

@@ -12,6 +12,7 @@ Sizes read as GNU ``head -c`` does: ``k``/``K``, ``M``, ``G``, ``T`` and
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from collections.abc import Callable
@@ -67,13 +68,17 @@ def _bounded(value: int, text: str, low: int, high: int) -> int:
     raise typer.BadParameter(f"{shown} is too large: at most {high:,}")
 
 
-def whole(low: int = 0, high: int = LIMIT) -> Callable[[str | int | None], int | None]:
-    """A parser of a whole number from ``low`` to ``high`` (None: not given)."""
+def whole(
+    low: int = 0, high: int = LIMIT, *, cap: bool = False
+) -> Callable[[str | int | None], int | None]:
+    """A parser of a whole number from ``low`` to ``high`` (None: not given); ``cap``: one
+    above ``high`` is ``high`` (``--jobs 1000``: as many as there are cores anyway)."""
 
     def parse(value: str | int | None) -> int | None:
         if value is None or isinstance(value, int):  # the default
             return value
-        return _bounded(_whole(value), value, low, high)
+        number = _whole(value)
+        return high if cap and number > high else _bounded(number, value, low, high)
 
     return parse
 
@@ -90,10 +95,13 @@ def size(low: int = 1) -> Callable[[str | int | None], int | None]:
 
 
 def rate(value: str | float) -> float:
-    """A parser of a finite number at least 0 (``demo --speed``: 1, 2.5, 0)."""
+    """A parser of a finite number at least 0 (``demo --speed``: 1, 2.5, 0, 1e-3)."""
     if isinstance(value, float):
         return value
-    word = value.strip()
-    if not re.fullmatch(r"[0-9]+(\.[0-9]*)?|\.[0-9]+", word, re.ASCII):
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not (math.isfinite(number) and number >= 0):
         raise typer.BadParameter(f"{_shown(value)} is not a number at least 0: 1, 2.5, 0")
-    return float(word)
+    return number

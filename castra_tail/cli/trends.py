@@ -181,7 +181,7 @@ def stats_app() -> typer.Typer:
                 "--jobs",
                 "-j",
                 rich_help_panel=f.INPUT,
-                parser=numbers.whole(1),
+                parser=numbers.whole(1, cap=True),
                 metavar="N",
                 envvar="CASTRA_TAIL_JOBS",
                 help="Processes for a big plain file (default: one per core).",

@@ -86,10 +86,10 @@ class Stops:
     @contextmanager
     def reading(self) -> Iterator[None]:
         """While inside, the first signal raises ``Stopped`` (at once, when it came before)."""
-        if self._pending is not None:
-            signum, self._pending = self._pending, None
+        self._raising = self.caught == 0  # first: a signal from here on raises at once
+        if self._pending is not None:  # one came before: it raises now
+            signum, self._pending, self._raising = self._pending, None, False
             raise Stopped(signum)
-        self._raising = self.caught == 0
         try:
             yield
         finally:

@@ -12,6 +12,7 @@ reads).
 A signal that came before, during start-up, was recorded (early.py): the run
 takes it when its handlers are in, and acts on it as its reading begins, as on
 one that comes between the two: the summary of what was seen, exit 128 + N.
+One that comes during a write to stdout (``WHOLE``) is raised as it ends.
 """
 
 from __future__ import annotations
@@ -29,6 +30,32 @@ Handler = Callable[[int, FrameType | None], object] | int | signal.Handlers | No
 
 #: The signals that stop reading, and what they stand for in the exit status (128 + N).
 STOP_SIGNALS: Final = early.SIGNALS
+
+
+class Whole:
+    """A block a stop must not cut in two: a write whose bytes went out before the stop.
+
+    Raised inside it, ``Stopped`` would leave those bytes in the buffered writer,
+    to be written again at the end (a line shown twice). A stop that comes inside
+    is raised as the outermost block ends instead.
+    """
+
+    depth = 0
+    held: Stopped | None = None
+
+    def __enter__(self) -> None:
+        Whole.depth += 1
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        Whole.depth -= 1
+        if Whole.depth == 0 and Whole.held is not None:
+            stop, Whole.held = Whole.held, None
+            if kind is None:  # another exception on its way out wins (a closed stdout)
+                raise stop
+
+
+#: ``with WHOLE:`` around a write.
+WHOLE: Final = Whole()
 
 
 class Stopped(BaseException):
@@ -80,6 +107,7 @@ class Stops:
         try:
             yield
         finally:
+            Whole.held = None
             for number, handler in previous.items():
                 signal.signal(number, handler)
 
@@ -105,6 +133,9 @@ class Stops:
             self._raising = False  # once: the way out must not be interrupted
             if self.group is not None:
                 self.group.pass_on(signum)
+            if Whole.depth:
+                Whole.held = Stopped(signum)
+                return
             raise Stopped(signum)
         if self.group is not None and self.caught > 1:
             self.group.kill()

@@ -153,3 +153,40 @@ def test_a_tool_signalled_during_start_up_ends_as_before() -> None:
     code, _out, err = _finish(proc, write)
     assert "Traceback" not in err, err
     assert code == 130
+
+
+#: Sends SIGINT right after the first write of "hello" to stdout went out, then runs castra-tail.
+SIGNAL_AFTER_WRITE = """
+import os, signal, sys
+real = os.write
+
+def write(fd, data):
+    written = real(fd, data)
+    if fd == 1 and b"hello" in bytes(data):
+        os.write = real
+        os.kill(os.getpid(), signal.SIGINT)
+    return written
+
+os.write = write
+from castra_tail.__main__ import main
+main()
+"""
+
+
+@pytest.mark.parametrize("fmt", ["ndjson", "text"])
+def test_a_signal_right_after_a_write_does_not_repeat_it(fmt: str) -> None:
+    """Raised inside the write, the stop left the written bytes in the buffered writer,
+    which wrote them again at the end: the line shown twice (a flaky -f test showed it)."""
+    read, write = _idle_stdin()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SIGNAL_AFTER_WRITE, "--format", fmt, "--color", "never"],
+        stdin=read,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    os.close(read)
+    os.write(write, b'{"type":"message","severity":"info","text":"hello"}\n')
+    code, out, err = _finish(proc, write)
+    assert "Traceback" not in err, err
+    assert code == 130, (code, out, err)
+    assert out.count("hello") == 1, out

@@ -164,14 +164,15 @@ COUNTS = st.one_of(
 )
 def test_any_count_is_taken_or_refused_in_one_line(flag: str, value: str) -> None:
     got = run_cli(["--format", "ndjson", flag, value, "-"], stdin=STAMPED.encode())
-    assert got.code in (0, 2), (flag, value, got)
+    # 1: --max-line-bytes 1 skips every line, and nothing is left to judge.
+    assert got.code in (0, 1, 2), (flag, value, got)
+    lines = got.stderr.splitlines()
     if got.code == 2:
-        lines = got.stderr.splitlines()
         named = "--tail" if flag == "-n" else flag
         assert len(lines) == 1 and lines[0].startswith(f"castra-tail: error: {named}: ")
         assert "valid int" not in lines[0] and "is not in the range" not in lines[0]
     else:
-        assert got.stderr == ""
+        assert not any(line.startswith("castra-tail: error:") for line in lines), lines
 
 
 @settings(max_examples=fuzz(60), deadline=None)

@@ -48,8 +48,10 @@ def run(opts: Options, env: Env, sources: Sequence[Source] | None = None) -> int
     if sources is None:
         sources = _sources(opts, env)
     paths = [s.path for s in sources if isinstance(s, FileSource)]
-    sel = selection.selector(opts, [s.path if isinstance(s, FileSource) else "-" for s in sources])
+    # --junit is checked first (--since 10m may read a whole compressed input); --save
+    # after every usage error, since opening it empties it.
     junit = JunitFile(opts.junit, paths, opts.save) if opts.junit else None
+    sel = selection.selector(opts, [s.path if isinstance(s, FileSource) else "-" for s in sources])
     save = SaveFile(opts.save, paths) if opts.save else None
     try:
         status = _run(opts, env, sources, save.write_through if save else None, sel, junit)

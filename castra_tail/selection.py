@@ -16,10 +16,10 @@ from typing import Final
 
 from castra_tail.filters import Selector, type_matches
 from castra_tail.find import Both, Finder, Grep, Window
-from castra_tail.options import Options
+from castra_tail.options import Options, UsageError
 from castra_tail.render.text import clean
 from castra_tail.run.seen import Seen
-from castra_tail.when import last_time, parse_when, resolve
+from castra_tail.when import RANGE, When, last_time, parse_when, resolve
 
 #: VM names listed in a note before ``…``.
 LISTED: Final = 5
@@ -45,7 +45,20 @@ def window(opts: Options, paths: Sequence[str | None]) -> Window:
     for flag, when in relative:
         if when.relative and last is None:
             last = last_time(["-" if p is None else p for p in paths], opts.max_line_bytes, flag)
-    return Window(resolve(since, last) if since else None, resolve(until, last) if until else None)
+    return Window(_at("--since", opts.since, since, last), _at("--until", opts.until, until, last))
+
+
+def _at(flag: str, text: str | None, when: When | None, last: datetime | None) -> datetime | None:
+    """``when`` as a time, or a UsageError when it falls before year 1 (``--since 10000000d``)."""
+    if when is None:
+        return None
+    try:
+        return resolve(when, last)
+    except OverflowError:
+        raise UsageError(
+            f"{flag} {clean(text or '', 40)}: before year 1, counted back from the last "
+            f"event's ts ({last.isoformat() if last else '?'}); {RANGE}"
+        ) from None
 
 
 def notes(opts: Options, seen: Seen, sel: Selector) -> list[str]:

@@ -8,22 +8,54 @@ raises: the way out (ending the command, the summary) must not be cut short;
 it ends the command's group at once instead. A third ends castra-tail as the
 signal would have, for a way out that cannot finish (a stdout that no one
 reads).
+
+A signal that came before, during start-up, was recorded (early.py): the run
+takes it when its handlers are in, and acts on it as its reading begins, as on
+one that comes between the two: the summary of what was seen, exit 128 + N.
+One that comes during a write to stdout (``WHOLE``) is raised as it ends.
 """
 
 from __future__ import annotations
 
-import os
 import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 from typing import Final, Protocol
 
+from castra_tail import early
+
 #: What ``signal.signal`` returns and takes.
 Handler = Callable[[int, FrameType | None], object] | int | signal.Handlers | None
 
 #: The signals that stop reading, and what they stand for in the exit status (128 + N).
-STOP_SIGNALS: Final = (signal.SIGINT, signal.SIGTERM)
+STOP_SIGNALS: Final = early.SIGNALS
+
+
+class Whole:
+    """A block a stop must not cut in two: a write whose bytes went out before the stop.
+
+    Raised inside it, ``Stopped`` would leave those bytes in the buffered writer,
+    to be written again at the end (a line shown twice). A stop that comes inside
+    is raised as the outermost block ends instead.
+    """
+
+    depth = 0
+    held: Stopped | None = None
+
+    def __enter__(self) -> None:
+        Whole.depth += 1
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        Whole.depth -= 1
+        if Whole.depth == 0 and Whole.held is not None:
+            stop, Whole.held = Whole.held, None
+            if kind is None:  # another exception on its way out wins (a closed stdout)
+                raise stop
+
+
+#: ``with WHOLE:`` around a write.
+WHOLE: Final = Whole()
 
 
 class Stopped(BaseException):
@@ -53,6 +85,7 @@ class Stops:
         self.group = group
         self.caught = 0
         self._raising = False
+        self._pending: int | None = None  # caught while not reading yet: acted on when it starts
 
     @contextmanager
     def handled(self) -> Iterator[None]:
@@ -68,16 +101,23 @@ class Stops:
                     previous[signum] = signal.signal(signum, self._caught)
         except ValueError:  # not the main thread: signals are not ours to take
             pass
+        early_signal = early.take()  # came during start-up: this run acts on it
+        if early_signal is not None and self.caught == 0:
+            self.caught, self._pending = 1, early_signal
         try:
             yield
         finally:
+            Whole.held = None
             for number, handler in previous.items():
                 signal.signal(number, handler)
 
     @contextmanager
     def reading(self) -> Iterator[None]:
-        """While inside, the first signal raises ``Stopped``."""
-        self._raising = self.caught == 0
+        """While inside, the first signal raises ``Stopped`` (at once, when it came before)."""
+        self._raising = self.caught == 0  # first: a signal from here on raises at once
+        if self._pending is not None:  # one came before: it raises now
+            signum, self._pending, self._raising = self._pending, None, False
+            raise Stopped(signum)
         try:
             yield
         finally:
@@ -86,43 +126,16 @@ class Stops:
     def _caught(self, signum: int, _frame: object) -> None:
         self.caught += 1
         if self.caught >= 3:
-            signal.signal(signum, signal.SIG_DFL)
-            os.kill(os.getpid(), signum)  # ends here
-        if WRITING.active and WRITING.pending is not None:
-            raise Stopped(WRITING.pending)  # a write that does not end: stop within it
+            early.end_by(signum)  # ends here
+        if self.caught == 1 and not self._raising:  # reading has not begun: it stops at once
+            self._pending = signum
         if self._raising:
             self._raising = False  # once: the way out must not be interrupted
             if self.group is not None:
                 self.group.pass_on(signum)
-            if WRITING.active:  # stopped when the write ends, not inside it
-                WRITING.pending = signum
+            if Whole.depth:
+                Whole.held = Stopped(signum)
                 return
             raise Stopped(signum)
         if self.group is not None and self.caught > 1:
             self.group.kill()
-
-
-class _Writing:
-    """Whether stdout is being written, and a stop that waits for the write to end."""
-
-    def __init__(self) -> None:
-        self.active = False
-        self.pending: int | None = None
-
-
-#: Raised inside a write, ``Stopped`` would leave the buffered writer half done — what
-#: it wrote would be written again at the end. A first stop waits for the write.
-WRITING: Final = _Writing()
-
-
-@contextmanager
-def writing() -> Iterator[None]:
-    """While inside, a first stop is held until the end, then raised (a second raises)."""
-    WRITING.active = True
-    try:
-        yield
-    finally:  # after a failed write, its error is what is said
-        WRITING.active = False
-        pending, WRITING.pending = WRITING.pending, None
-    if pending is not None:
-        raise Stopped(pending)

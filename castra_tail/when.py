@@ -36,6 +36,8 @@ _TIME_OF_DAY: Final = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(\.\d+
 #: Bytes read at a time when a plain file is read backwards.
 BLOCK: Final = 64 << 10
 FORMS: Final = "a time (2026-11-26T01:00:00Z), a time of day (09:14) or a duration (10m)"
+RANGE: Final = "times run from year 1 to 9999"
+_MAX_DAYS: Final = timedelta.max.days
 
 
 @dataclass(frozen=True)
@@ -61,9 +63,12 @@ class Stamp(msgspec.Struct):
 def parse_when(text: str) -> When:
     """WHEN as the command line gives it, or ValueError saying which forms it can take."""
     word = text.strip()
-    if re.fullmatch(r"(\d+(?:\.\d+)?(ms|s|m|h|d|w))+", word):
+    if re.fullmatch(r"(\d+(?:\.\d+)?(ms|s|m|h|d|w))+", word, re.ASCII):
         seconds = sum(float(n) * _UNITS[unit] for n, unit in _DURATION.findall(word))
-        return When(before_last=timedelta(seconds=seconds))
+        try:
+            return When(before_last=timedelta(seconds=seconds))
+        except OverflowError:  # more days than a timedelta holds, or digits beyond a float
+            raise ValueError(f"{_shown(text)} is too long: at most {_MAX_DAYS:,}d") from None
     if _TIME_OF_DAY.fullmatch(word):
         return When(of_day=time.fromisoformat(word.zfill(5) if len(word) == 4 else word))
     try:
@@ -72,19 +77,29 @@ def parse_when(text: str) -> When:
         try:
             at = datetime.combine(date.fromisoformat(word), time())
         except ValueError:
-            raise ValueError(f"{text!r} is not {FORMS}") from None
-    return When(at=at if at.tzinfo is not None else at.astimezone())
+            raise ValueError(f"{_shown(text)} is not {FORMS}") from None
+    if at.tzinfo is None:
+        try:
+            at = at.astimezone()  # local time, as date reads it
+        except (OverflowError, ValueError, OSError):  # year 1 east of UTC: year 0 in UTC
+            raise ValueError(f"{_shown(text)} is out of range: {RANGE}") from None
+    return When(at=at)
+
+
+def _shown(text: str) -> str:
+    return repr(clean(text.strip(), 40))
 
 
 def resolve(when: When, last: datetime | None) -> datetime:
-    """The absolute time ``when`` stands for, given the last event's time."""
+    """The absolute time ``when`` stands for, given the last event's time; OverflowError
+    when that is before year 1."""
     if when.at is not None:
         return when.at
     assert last is not None
     if when.of_day is not None:
         return datetime.combine(last.date(), when.of_day, tzinfo=last.tzinfo)
     assert when.before_last is not None
-    return last - when.before_last
+    return last - when.before_last  # datetime raises OverflowError before year 1
 
 
 def last_time(paths: Sequence[str], max_line: int, flag: str) -> datetime:

@@ -40,7 +40,7 @@ def test_the_wheel_has_one_version_the_script_and_the_examples(wheel: Path) -> N
         .read(next(n for n in names if n.endswith("entry_points.txt")))
         .decode()
     )
-    assert "castra-tail = castra_tail.cli:main" in entry_points
+    assert "castra-tail = castra_tail.__main__:main" in entry_points
 
 
 def test_the_installed_wheel_runs_its_demo_offline(wheel: Path, tmp_path: Path) -> None:

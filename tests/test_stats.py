@@ -329,7 +329,7 @@ def test_keys_past_the_caps_are_counted_together(
 @pytest.mark.parametrize(
     ("args", "said"),
     [
-        (["--top", "-1"], "--top: -1 is not in the range x>=0"),
+        (["--top", "-1"], "--top: -1 is too small: at least 0"),
         (["--format", "xml"], "--format: 'xml' is not one of text, json, markdown"),
         (["/nonexistent.ndjson"], "cannot read '/nonexistent.ndjson'"),
     ],

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterable
 from typing import NoReturn, cast
 
-from castra_tail import CONTRACT_VERSION, __version__
+from castra_tail import CONTRACT_VERSION, __version__, early
 from castra_tail.output import stdio
 
 
@@ -21,7 +21,9 @@ def main(argv: list[str] | None = None) -> NoReturn:
 
     Output that cannot be written ends here, whichever command wrote it: a
     reader that went away is 141, anything else one line on stderr and 74.
+    A stop signal from here on is the run's to act on (early.py).
     """
+    early.hold()  # the console script held them already; called in-process, from here
     stdio.take_over()
     args = sys.argv[1:] if argv is None else list(argv)
     try:
@@ -41,6 +43,12 @@ def main(argv: list[str] | None = None) -> NoReturn:
 
         sys.stderr.write(message_line(str(exc)))
         status = ExitStatus.IO_ERROR
+    finally:
+        # Called in-process (argv given), the caller's handlers come back. As the process
+        # (the console script), the recording ones stay to the end: a late signal is no
+        # traceback either, and the status is decided already.
+        if argv is not None:
+            early.release(deliver=False)
     sys.exit(status)
 
 
@@ -71,6 +79,10 @@ def _invoke(args: list[str]) -> int:
     if args[:1] and args[0] in subcommands:
         prog = f"castra-tail {args[0]}"
         app, args = subcommands[args[0]](), args[1:]
+        try:  # the tools have no handlers of their own: a signal held so far comes now
+            early.release()
+        except KeyboardInterrupt:
+            return int(ExitStatus.INTERRUPTED)
     else:
         command: tuple[str, ...] = ()
         if "--" in args:  # castra-tail [OPTIONS] -- COMMAND [ARGS]...

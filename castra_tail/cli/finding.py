@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from castra_tail.cli import numbers
 from castra_tail.cli.flags import FILTERS
 
 
@@ -54,7 +55,7 @@ Tail = Annotated[
     typer.Option(
         "--tail",
         "-n",
-        min=0,
+        parser=numbers.whole(0),
         metavar="N",
         rich_help_panel=FILTERS,
         help="Only the last N events shown, then -f as usual.",

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from castra_tail.cli import words
+from castra_tail.cli import numbers, words
 from castra_tail.input.framing import DEFAULT_MAX_LINE as DEFAULT_MAX_LINE
 from castra_tail.output.env import MAX_WIDTH, MIN_WIDTH
 from castra_tail.run import selection
@@ -68,9 +68,9 @@ MaxLineBytes = Annotated[
     typer.Option(
         "--max-line-bytes",
         rich_help_panel=INPUT,
-        min=1,
+        parser=numbers.size(),
         metavar="BYTES",
-        help="Longer lines are skipped, and said (16 MiB).",
+        help="Longer lines are skipped, and said (16MiB; 1M, 64k).",
     ),
 ]
 Types = Annotated[
@@ -191,8 +191,7 @@ Width = Annotated[
     typer.Option(
         "--width",
         rich_help_panel=OUTPUT,
-        min=MIN_WIDTH,
-        max=MAX_WIDTH,
+        parser=numbers.whole(MIN_WIDTH, MAX_WIDTH),
         metavar="COLUMNS",
         # CASTRA_TAIL_WIDTH is read by Env.width, not by Typer: from the
         # environment, garbage is as if unset and a number out of range is clamped.
@@ -278,7 +277,7 @@ Jobs = Annotated[
         "--jobs",
         "-j",
         rich_help_panel=INPUT,
-        min=1,
+        parser=numbers.whole(1, cap=True),
         metavar="N",
         envvar="CASTRA_TAIL_JOBS",
         help="Processes for a big file, with --summary-only or json.",

@@ -8,7 +8,7 @@ import typer
 
 from castra_tail import CONTRACT_VERSION
 from castra_tail.cli import flags as f
-from castra_tail.cli import words
+from castra_tail.cli import numbers, words
 from castra_tail.cli.help import HelpCommand
 
 #: The subcommands, as ``castra-tail --help`` lists them: (usage, what it does).
@@ -46,7 +46,7 @@ def demo_app() -> typer.Typer:
             float,
             typer.Option(
                 "--speed",
-                min=0.0,
+                parser=numbers.rate,
                 metavar="X",
                 help="How many times faster than real (default 1); 0 replays at once.",
             ),

@@ -7,13 +7,14 @@ from typing import Annotated, Final
 import typer
 
 from castra_tail.cli import flags as f
-from castra_tail.cli import words
+from castra_tail.cli import numbers, words
 from castra_tail.cli.help import HelpCommand
 
 FORMATS: Final = ("text", "json", "markdown")
 _PERCENT: Final = re.compile(r"(\d+(?:\.\d*)?)\s*%?")
 _DURATION: Final = re.compile(r"(\d+(?:\.\d*)?)\s*(ms|s|m)?")
 _UNIT_MS: Final = {None: 1, "ms": 1, "s": 1000, "m": 60_000}
+_DIGITS: Final = 30  # a percentage or a duration with more is no threshold anyone means
 _REGRESSIONS: Final = "Regressions"
 _COMPARE_EPILOG: Final = """Examples:
   castra-tail compare events.ndjson              (its last two runs)
@@ -39,6 +40,8 @@ def _percent(text: str | float) -> float:
     found = _PERCENT.fullmatch(text.strip())
     if found is None:
         raise typer.BadParameter(f"{text!r} is not a percentage: 20, 20%, 7.5")
+    if len(found[1]) > _DIGITS:  # beyond a float: inf
+        raise typer.BadParameter(f"{found[1][:20]}… is too large a percentage")
     return float(found[1])
 
 
@@ -48,6 +51,8 @@ def _duration(text: str | int) -> int:
     found = _DURATION.fullmatch(text.strip().lower())
     if found is None:
         raise typer.BadParameter(f"{text!r} is not a duration: 250 (ms), 250ms, 1.5s, 2m")
+    if len(found[1].split(".")[0]) > _DIGITS:  # beyond any duration a run has (and a float)
+        raise typer.BadParameter(f"{found[1][:20]}… is too long a duration")
     return round(float(found[1]) * _UNIT_MS[found[2]])
 
 
@@ -158,7 +163,7 @@ def stats_app() -> typer.Typer:
             int,
             typer.Option(
                 "--top",
-                min=0,
+                parser=numbers.whole(0),
                 metavar="N",
                 help="Rows of the VM, VM × step and failure tables (10; 0: all).",
                 show_default=False,
@@ -176,7 +181,7 @@ def stats_app() -> typer.Typer:
                 "--jobs",
                 "-j",
                 rich_help_panel=f.INPUT,
-                min=1,
+                parser=numbers.whole(1, cap=True),
                 metavar="N",
                 envvar="CASTRA_TAIL_JOBS",
                 help="Processes for a big plain file (default: one per core).",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import BinaryIO
 
 from castra_tail.output.stdio import STDOUT, IOFailure, StdoutClosed, cannot_write
-from castra_tail.stops import writing
+from castra_tail.stops import WHOLE
 
 
 class Writer:
@@ -54,14 +54,17 @@ class Writer:
         data = memoryview(b"".join(self._bytes))
         self._bytes.clear()
         try:
-            with writing():  # a stop waits for the write's end: nothing written twice
-                while data:  # a pipe or a filling disk may take part of it; the rest, or why not
-                    written = self._stream.write(data)
-                    if not written:
-                        raise IOFailure(f"cannot write to {STDOUT}: it takes nothing more")
-                    data = data[written:]
-                self._stream.flush()
+            with WHOLE:  # a stop waits for the write: cut in two, its bytes would go out twice
+                self._write(data)
         except BrokenPipeError as exc:
             raise StdoutClosed from exc
         except OSError as exc:
             raise cannot_write(STDOUT, exc) from exc
+
+    def _write(self, data: memoryview) -> None:
+        while data:  # a pipe or a filling disk may take part of it; the rest, or why not
+            written = self._stream.write(data)
+            if not written:
+                raise IOFailure(f"cannot write to {STDOUT}: it takes nothing more")
+            data = data[written:]
+        self._stream.flush()

@@ -14,6 +14,8 @@ from typing import Final
 #: How many of the last runs a selection counted from the end can reach back.
 MAX_FROM_END: Final = 1_000
 _RANGE: Final = re.compile(r"(\d+)\.\.(\d*)")
+#: Longer than any run number or range: refused before int() (which stops at 4,300 digits).
+_LONGEST: Final = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,8 @@ ALL: Final = Selection()
 def parse(text: str) -> Selection:
     """The selection ``--run TEXT`` asks for; ValueError saying what is accepted when none."""
     value = text.strip().lower()
+    if len(value) > _LONGEST or not value.isascii():  # int() refuses 4,300 digits; and ²
+        value = "?"
     if value == "all":
         return Selection(explicit=True, text=value)
     if value == "first":
@@ -69,6 +73,7 @@ def parse(text: str) -> Selection:
     found = _RANGE.fullmatch(value)
     if found and int(found[1]) > 0 and (not found[2] or int(found[2]) >= int(found[1])):
         return Selection(int(found[1]), int(found[2] or 0), explicit=True, text=value)
+    shown = text if len(text) <= _LONGEST else text[: _LONGEST - 1] + "…"
     raise ValueError(
-        f"{text!r}: choose last, first, N, -N (up to -{MAX_FROM_END:,}), N..M, N.. or all"
+        f"{shown!r}: choose last, first, N, -N (up to -{MAX_FROM_END:,}), N..M, N.. or all"
     )

@@ -170,7 +170,8 @@ def assert_inert(tmp_path: Path, hostile: str) -> None:
     vm_cells = shape.texts["td"][: 2 * columns : columns]
     assert vm_cells == [clean(evil(f"vm{i}"), 40) for i in range(2)]
     errors = [c for c in shape.texts["code"] if c.startswith("e|")]
-    lines = ("e|" + evil("error")).split("\n")  # every line, up to ten, in a code block
+    # every line (CRLF ends one too), up to ten, in a code block
+    lines = ("e|" + evil("error")).replace("\r\n", "\n").split("\n")
     more = [f"… {len(lines) - 10} more line{'s' * (len(lines) > 11)}"] if len(lines) > 10 else []
     error = "\n".join([*clean_lines("\n".join(lines[:10])), *more]) + "\n"
     assert errors == [error] * 2  # "|" shows as "|", not "\|"

@@ -23,7 +23,7 @@ import gc
 import os
 import signal
 from collections.abc import Iterator
-from typing import BinaryIO, Final, NoReturn
+from typing import BinaryIO, Final, NoReturn, Protocol
 
 import msgspec
 
@@ -36,6 +36,7 @@ from castra_tail.input.unpack import HEAD, kind_of
 from castra_tail.output.modes import Silent
 from castra_tail.pipeline import consume
 from castra_tail.run import wire
+from castra_tail.run.log import RunRecord
 from castra_tail.run.state import Run
 from castra_tail.run.stream import Stream
 from castra_tail.run.verdict import Policy
@@ -92,14 +93,47 @@ def parts(path: str, jobs: int) -> int:
         return 1
 
 
-def read_file(path: str, stream: Stream, max_line: int, jobs: int) -> None:
+class Extra(Protocol):
+    """What a tool adds up beside the stream, from each run as it is folded (``stats``):
+    a reading process keeps one of its own and sends it with its part, to be joined."""
+
+    def fresh(self) -> Extra:
+        """An empty one, for a reading process."""
+        ...
+
+    def add(self, run: Run, record: RunRecord) -> None:
+        """Add a run as it is folded (the stream's ``on_fold``)."""
+        ...
+
+    def dumps(self) -> bytes:
+        """It, for the parent."""
+        ...
+
+    def join(self, data: bytes) -> None:
+        """Add what a reading process's ``dumps`` wrote (msgspec.DecodeError if not that)."""
+        ...
+
+
+class _Sent(msgspec.Struct, array_like=True, gc=False):
+    part: bytes  # wire.dumps: the lines and runs read, and the last run whole
+    extra: bytes  # Extra.dumps, or nothing
+
+
+_SENT: Final = msgspec.msgpack.Decoder(_Sent)
+
+
+def read_file(
+    path: str, stream: Stream, max_line: int, jobs: int, extra: Extra | None = None
+) -> None:
     """Read ``path`` into ``stream`` in up to ``jobs`` ranges: the first here, the others in
-    processes. One range when no run begins where the file could be cut."""
+    processes (``extra``: what the stream's ``on_fold`` adds up, joined part by part). One
+    range when no run begins where the file could be cut."""
     ranges = split(path, jobs)
     children: list[_Child | None] = []
     try:
         for lo, hi, first_line in ranges[1:]:
-            children.append(_Child.start(path, lo, hi, first_line, max_line, stream.policy))
+            fresh = extra.fresh() if extra is not None else None
+            children.append(_Child.start(path, lo, hi, first_line, max_line, stream.policy, fresh))
         with open(path, "rb") as f:
             _read_range(f, path, *ranges[0], max_line, stream)
             for child, (lo, hi, first_line) in zip(children, ranges[1:], strict=True):
@@ -107,10 +141,12 @@ def read_file(path: str, stream: Stream, max_line: int, jobs: int) -> None:
                 if got is None:  # no process, or it failed: the range is read here
                     _read_range(f, path, lo, hi, first_line, max_line, stream)
                     continue
-                part, run = got
+                part, run, theirs = got
                 with _signals_held():  # a stop mid-join would leave a stream half joined
                     done, failed = part.runs_counted, part.runs_failed
                     stream.absorb(part.lines, part.records, done, failed, run)
+                    if extra is not None:  # after the run under way here was folded: in order
+                        extra.join(theirs)
     finally:
         for child in children:
             if child is not None:
@@ -236,7 +272,14 @@ class _Child:
 
     @classmethod
     def start(
-        cls, path: str, lo: int, hi: int, first_line: int, max_line: int, policy: Policy
+        cls,
+        path: str,
+        lo: int,
+        hi: int,
+        first_line: int,
+        max_line: int,
+        policy: Policy,
+        extra: Extra | None,
     ) -> _Child | None:
         """Fork a process to read ``lo`` to ``hi``; None when none can be had (EAGAIN…)."""
         try:
@@ -251,7 +294,7 @@ class _Child:
                 pid = os.fork()
                 if pid == 0:
                     os.close(read_end)
-                    _child(path, lo, hi, first_line, max_line, policy, write_end)
+                    _child(path, lo, hi, first_line, max_line, policy, extra, write_end)
         except OSError:
             os.close(read_end)
             return None
@@ -260,8 +303,9 @@ class _Child:
             os.close(write_end)
         return cls(pid, read_end)
 
-    def result(self) -> tuple[wire.Part, Run] | None:
-        """The part the child read, with its last run whole; None when it failed."""
+    def result(self) -> tuple[wire.Part, Run, bytes] | None:
+        """The part the child read, with its last run whole, and its extra; None when it
+        failed."""
         with os.fdopen(self.fd, "rb") as pipe:
             self.fd = -1
             data = pipe.read()  # the parent waits for no more than the child's reading
@@ -270,7 +314,8 @@ class _Child:
         if status != 0 or not data:
             return None
         try:
-            return wire.loads(data)
+            sent = _SENT.decode(data)
+            return (*wire.loads(sent.part), sent.extra)
         except msgspec.MsgspecError:  # never expected; the range is read here then
             return None
 
@@ -288,7 +333,14 @@ class _Child:
 
 
 def _child(
-    path: str, lo: int, hi: int, first_line: int, max_line: int, policy: Policy, fd: int
+    path: str,
+    lo: int,
+    hi: int,
+    first_line: int,
+    max_line: int,
+    policy: Policy,
+    extra: Extra | None,
+    fd: int,
 ) -> NoReturn:
     """The forked process: read the range, send its part, and exit without cleanup."""
     code = 1
@@ -296,13 +348,14 @@ def _child(
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
-        part = Stream(policy)
+        part = Stream(policy, on_fold=extra.add if extra is not None else None)
         with open(path, "rb") as f:
             _read_range(f, path, lo, hi, first_line, max_line, part)
         log = part.log
         data = wire.dumps(part.lines, log.records(), log.total, log.failed_total, part.current)
+        sent = _Sent(data, extra.dumps() if extra is not None else b"")
         with open(fd, "wb") as out:
-            out.write(data)
+            out.write(msgspec.msgpack.encode(sent))
         code = 0
     finally:
         os._exit(code)  # nothing of the parent's (buffers, atexit) runs here

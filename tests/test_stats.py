@@ -175,7 +175,7 @@ def test_several_cores_give_the_same_answer_as_one(tmp_path: Path) -> None:
     one = read([FileSource(str(path))], max_line=1 << 20, jobs=1, by_vm=True)
     t = tally.Tally(by_vm=True)
     stream = Stream(on_fold=t.add)
-    parts.read_file(str(path), stream, t, 1 << 20, 4)
+    parallel.read_file(str(path), stream, 1 << 20, 4, parts.Parts(t))
     stream.finish()
     several = report(t, [str(path)], stream.lines)
     assert stream.runs == one.runs == 802
@@ -235,10 +235,10 @@ def test_a_part_whose_process_fails_is_read_here(
     path = tmp_path / "runs.ndjson"
     generated(path, 300)
     one = read([FileSource(str(path))], max_line=1 << 20, jobs=1, by_vm=False)
-    monkeypatch.setattr(parts._Child, "start", classmethod(lambda cls, *a: None))
+    monkeypatch.setattr(parallel._Child, "start", classmethod(lambda cls, *a: None))
     t = tally.Tally()
     stream = Stream(on_fold=t.add)
-    parts.read_file(str(path), stream, t, 1 << 20, 3)
+    parallel.read_file(str(path), stream, 1 << 20, 3, parts.Parts(t))
     stream.finish()
     assert report(t, [str(path)], stream.lines) == one
 

@@ -32,7 +32,7 @@ def read(sources: Sequence[FileSource], *, max_line: int, jobs: int, by_vm: bool
     for source in sources:
         n = parallel.parts(source.path, jobs) if source.path != "-" else 1
         if n > 1:
-            parts.read_file(source.path, stream, tally, max_line, n)
+            parallel.read_file(source.path, stream, max_line, n, parts.Parts(tally))
         else:
             consume(read_inputs([source], max_line), stream, Silent(), Selector(), None)
     stream.finish()

@@ -351,6 +351,7 @@ def _child(
         part = Stream(policy, on_fold=extra.add if extra is not None else None)
         with open(path, "rb") as f:
             _read_range(f, path, lo, hi, first_line, max_line, part)
+        part.settle()  # a range ends where a run does, or where the file does
         log = part.log
         data = wire.dumps(part.lines, log.records(), log.total, log.failed_total, part.current)
         sent = _Sent(data, extra.dumps() if extra is not None else b"")

@@ -6,6 +6,7 @@ range of a file, into a stream of its own).
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Final
@@ -209,7 +210,10 @@ def replay(spool: Spool, stream: Stream, view: View, sel: Selector) -> None:
     """
     for run in stream.chosen:
         first = True
-        for name, lineno, raw in spool.lines(run.number):
+        # The last run's lines go on with those that trailed it (run/trailing.py).
+        last = run.number == stream.runs
+        trailed = spool.lines(run.number + 1) if last else iter(())
+        for name, lineno, raw in itertools.chain(spool.lines(run.number), trailed):
             if first and run.number > 1:
                 command = run.commands[0].name if run.commands else ""
                 view.note(Note(NoteKind.RUN, name, lineno, command, number=run.number))

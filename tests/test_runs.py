@@ -396,3 +396,22 @@ def test_a_file_that_begins_with_no_command_after_one_that_ran_begins_a_run(
     assert replay_stream([str(first), str(bootstrap)]).runs == 2
     result = run_cli([str(first), str(example("agent")), "--summary-only"])
     assert result.stderr == "" and "run 2 (up)" in result.out
+
+
+@pytest.mark.parametrize("severity", ["info", "error"])
+def test_messages_after_the_last_command_ended_trail_its_run(tmp_path: Path, severity: str) -> None:
+    # Not a run of their own: --run last and compare would take it for the last, and pass.
+    ended = example("up-fail").read_bytes()
+    path = tmp_path / "trailing.ndjson"
+    after = f'{{"type":"message","severity":"{severity}","text":"said after the end"}}\n'
+    path.write_bytes(ended + after.encode())
+    stream = replay_stream([str(path)])
+    assert stream.runs == 1 and stream.current.messages.get(severity) is not None
+    assert run_cli([str(path), "--run", "last", "-q"]).code == 1
+    lines = run_cli([str(path), "--run", "last", "--format", "ndjson"]).stdout
+    assert lines == ended + after.encode()  # the trailing line is the run's too
+    report = json.loads(run_cli([str(path), "--format", "json"]).stdout)
+    assert len(report["runs"]) == 1 and report["totals"]["events"] == len(ended.splitlines()) + 1
+    # Messages that lead into a run that follows still begin it
+    path.write_bytes(ended + after.encode() + example("rejected").read_bytes())
+    assert replay_stream([str(path)]).runs == 2

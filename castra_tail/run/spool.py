@@ -39,7 +39,9 @@ class Spool:
         spool.write(_LENGTH.pack(len(record)) + record)
 
     def _start(self, number: int) -> IO[bytes]:
-        for old in [n for n in self._files if n <= number - self.window]:
+        # One more than the window: messages that begin a run may yet turn out to trail
+        # the run before (run/trailing.py), which must still be there to be chosen.
+        for old in [n for n in self._files if n <= number - self.window - 1]:
             self._files.pop(old).close()  # it can no longer be chosen
         spool = self._files[number] = tempfile.TemporaryFile()  # noqa: SIM115 - closed above
         return spool

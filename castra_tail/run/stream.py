@@ -4,7 +4,8 @@ A run begins at ``command.accepted`` (or a ``command.rejected`` that none
 announced: an attempt that never ran) and holds what follows: its command's
 end, its ``summary`` before or after, the shutdowns and the harness's
 transcript that trail it. Messages read before a run's first command lead
-into it, so once a run's command ended a message begins the next run. Where
+into it, so once a run's command ended a message begins the next run — unless
+the input ends first: then they trail the run before (trailing.py). Where
 a stream has no ``command.*`` events, each input file (or stdin) is one run.
 
 The run under way is kept whole (``current``); a run that ended is folded
@@ -27,6 +28,7 @@ from castra_tail.run.records import keep
 from castra_tail.run.seen import Seen
 from castra_tail.run.selection import ALL, Selection
 from castra_tail.run.state import Run
+from castra_tail.run.trailing import only_messages, take_trailing
 from castra_tail.run.verdict import Policy
 from castra_tail.run.vms import MAX_VMS
 
@@ -81,6 +83,8 @@ class Stream:
         self._source: str | None = None
         self._new_source = False  # a new input began: its first event begins a new run
         self._ended = False  # the run's command ended: a message or a command begins another
+        #: The run before, held whole while the messages after its end lead into this one.
+        self._held: Run | None = None
 
     # --- boundaries ---------------------------------------------------------------
 
@@ -99,7 +103,10 @@ class Stream:
         way has done work, at the first event of a new input file, at a message once the
         run's command ended — or mark that the run's command ends with this event."""
         cls, run = event.__class__, self.current
-        if (
+        self._release()  # a run that trailed into this one led somewhere: it is done
+        if self._ended and cls is ev.Message and not self._new_source:
+            self._next(hold=True)  # leads into the next run, or trails this one (trailing.py)
+        elif (
             self._new_source
             or (self._ended and cls in AFTER_END)
             or cls in _BEGINS
@@ -123,9 +130,13 @@ class Stream:
         counts = run.by_class
         return any(counts[cls] for cls in WORK)
 
-    def _next(self) -> None:
-        """Fold the current run and start the next."""
-        self._fold(self.current)
+    def _next(self, *, hold: bool = False) -> None:
+        """Fold the current run and start the next (``hold``: keep it whole until what
+        follows shows that the next run is one, see ``_release``)."""
+        if hold:
+            self._held = self.current
+        else:
+            self._fold(self.current)
         self.current = Run(self.current.number + 1, max_vms=self.max_vms)
         self._new_source = self._ended = False
         self.watch = BOUNDARY
@@ -157,6 +168,7 @@ class Stream:
         of the runs it finished (``counted`` runs, ``failed`` of them failed; past the log's
         bounds some were only counted) and ``run``, the one it ended with, whole. The range
         began where a run begins (parallel.py)."""
+        self._release()
         if self.current.events or self.current.malformed:
             self._fold(self.current)  # the range that follows starts another run
             before = self.current.number
@@ -172,10 +184,27 @@ class Stream:
     # --- the end ------------------------------------------------------------------
 
     def finish(self, *, interrupted: bool = False) -> None:
-        """The input ended (or a signal stopped it): the run under way ends too."""
+        """The input ended (or a signal stopped it): the run under way ends too — and
+        messages that led into no run are the last lines of the one before."""
         self.interrupted = interrupted
+        self.settle()
         self.current.finish(interrupted=interrupted)
         self._fold(self.current)
+
+    def settle(self) -> None:
+        """Where the input ends (or a part of a file read apart): messages after a run's end
+        that led into nothing go back to it; a run held back is folded."""
+        held = self._held
+        if held is not None and only_messages(self.current):
+            take_trailing(held, self.current)
+            self.current, self._held = held, None
+        self._release()
+
+    def _release(self) -> None:
+        """Fold the run held back while messages after its end led into the next."""
+        if self._held is not None:
+            held, self._held = self._held, None
+            self._fold(held)
 
     @property
     def runs(self) -> int:

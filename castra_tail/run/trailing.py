@@ -1,0 +1,53 @@
+"""Lines that trail a run and lead into none: messages after its command ended, then the end.
+
+A message read once a run's command ended begins the next run: it leads into
+it (``castra up`` says what it loaded before its command is accepted). When
+the input ends before any command or work follows, those messages led into
+nothing: they are the last lines of the run before, and are counted there —
+not a run of their own, which ``--run last`` and ``compare`` would take for
+the last run, and pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from castra_tail.contract import events as ev
+from castra_tail.run.records import bump
+from castra_tail.run.state import MAX_RECORDS, MAX_REMEDIATIONS, Run
+
+
+def only_messages(run: Run) -> bool:
+    """Whether ``run`` holds messages and nothing else an event would track: no VM, no
+    command, no transcript, no usage, no cleanup (lines that are not events aside)."""
+    counts = run.by_class
+    return (
+        not run.vms
+        and not run.commands
+        and run.summary is None
+        and all(n == 0 for cls, n in counts.items() if cls is not ev.Message)
+    )
+
+
+def take_trailing(run: Run, other: Run) -> None:
+    """Count the lines of ``other`` (``only_messages``) as ``run``'s last."""
+    before = sum(run.by_level)
+    for cls, n in other.by_class.items():
+        run.by_class[cls] += n
+    for i, n in enumerate(other.by_level):
+        run.by_level[i] += n
+    for i, first in enumerate(other.firsts):
+        if run.firsts[i] is None and first is not None:
+            run.firsts[i] = replace(first, order=first.order + before)
+    for severity, n in other.messages.items():
+        bump(run.messages, severity, n)
+    for remedy in other.remediations:
+        if remedy not in run.remediations and len(run.remediations) < MAX_REMEDIATIONS:
+            run.remediations.append(remedy)
+    run.malformed += other.malformed
+    run.text_lines += other.text_lines
+    run.problems += other.problems[: max(0, MAX_RECORDS - len(run.problems))]
+    run.unknown_types.update(other.unknown_types)
+    run.broken += other.broken[: max(0, MAX_RECORDS - len(run.broken))]
+    if run.sample is None:
+        run.sample = other.sample

@@ -189,8 +189,9 @@ def test_several_cores_give_the_same_answer_as_one(tmp_path: Path) -> None:
     ("text", "masked"),
     [
         ("apply: /var/lib/castra/bootstrap/run.sh exited with status 100",
-         "apply: …/run.sh exited with status N"),
-        ("apply: run.sh exited with status 1", "apply: run.sh exited with status N"),
+         "apply: …/run.sh exited with status 100"),  # an exit status tells failures apart
+        ("run.sh exited with status 1 after 12s", "run.sh exited with status 1 after Ns"),
+        ("failed, exit 137 (code 9) at 10:42", "failed, exit 137 (code 9) at N:N"),
         ("pin postgresql-16 in bootstrap/db/packages.txt", "pin postgresql-N in …/packages.txt"),
         ("artifact d71cd6a0 does not match 3b2d8c41e9", "artifact <hash> does not match <hash>"),
         ("lock 0192f3c1-7d2a-7e55-9b1e-4c8a2f6d9e10 held", "lock <uuid> held"),
@@ -203,9 +204,55 @@ def test_failure_texts_are_masked(text: str, masked: str) -> None:
     assert mask(text) == masked
 
 
+def test_failures_of_other_causes_are_other_groups(tmp_path: Path) -> None:
+    causes = [
+        (100, "E: Unable to locate package postgresql-17"),
+        (137, "Killed"),
+        (127, "systemctl: command not found"),
+        (100, "E: Unable to locate package pg-9"),
+    ]
+    lines: list[dict[str, object]] = []
+    for n, (status, cause) in enumerate(causes):
+        vm = f"vm-{n}"
+        lines += [
+            {"type": "command.accepted", "command": "up"},
+            {"type": "bootstrap.started", "vm": vm, "base_hash": "b", "artifact_hash": "a",
+             "trigger": "auto"},
+            {"type": "bootstrap.step", "vm": vm, "step": "apply", "status": "failed",
+             "duration_ms": 10, "detail": cause},
+            {"type": "bootstrap.failed", "vm": vm, "duration_ms": 10,
+             "error": f"apply: run.sh exited with status {status}\n{cause}"},
+            {"type": "command.failed", "command": "up", "exit_code": 1},
+        ]  # fmt: skip
+    path = tmp_path / "causes.ndjson"
+    path.write_text("".join(json.dumps(e) + "\n" for e in lines))
+    counts = {f["text"]: f["count"] for f in stats(str(path))["failures"]}
+    assert counts == {
+        "up: failed, exit 1": 4,
+        "apply: run.sh exited with status 100 · E: Unable to locate package postgresql-N": 1,
+        "apply: run.sh exited with status 100 · E: Unable to locate package pg-N": 1,
+        "apply: run.sh exited with status 137 · Killed": 1,
+        "apply: run.sh exited with status 127 · systemctl: command not found": 1,
+    }
+
+
+def test_a_run_failed_by_a_message_says_why_too(tmp_path: Path) -> None:
+    path = tmp_path / "blocker.ndjson"
+    path.write_text(
+        '{"type":"command.accepted","command":"up"}\n'
+        '{"type":"message","severity":"blocker","text":"qemu not found"}\n'
+        '{"type":"command.completed","command":"up","exit_code":0,"duration_ms":100}\n'
+    )
+    doc = stats(str(path))
+    assert doc["runs_failed"] == 1
+    assert [f["text"] for f in doc["failures"]] == [
+        "up: N event at error or above (first: …/blocker.ndjson:N message)"
+    ]
+
+
 def test_alike_failures_are_one_group_with_first_and_last(tmp_path: Path) -> None:
     lines = []
-    for n, (vm, status) in enumerate([("web-0", 1), ("db-3", 100), ("web-1", 2)]):
+    for n, (vm, status) in enumerate([("web-0", 100), ("db-3", 100), ("web-1", 100)]):
         lines += [
             {"type": "command.accepted", "command": "up"},
             {"type": "bootstrap.started", "vm": vm, "base_hash": "b", "artifact_hash": "a",
@@ -220,10 +267,10 @@ def test_alike_failures_are_one_group_with_first_and_last(tmp_path: Path) -> Non
     path.write_text("".join(json.dumps(e) + "\n" for e in lines))
     doc = stats(str(path))
     first = doc["failures"][0]
-    assert first["text"] == "apply: …/run.sh exited with status N" and first["count"] == 3
+    assert first["text"] == "apply: …/run.sh exited with status 100" and first["count"] == 3
     assert (first["first"], first["last"]) == (f"{path}:3", f"{path}:13")
-    assert first["example"] == "apply: /var/lib/castra/web-0/run.sh exited with status 1"
-    assert {f["text"] for f in doc["failures"][1:]} == {"up: failed, exit N"}
+    assert first["example"] == "apply: /var/lib/castra/web-0/run.sh exited with status 100"
+    assert {f["text"] for f in doc["failures"][1:]} == {"up: failed, exit 1"}
     vms = {v["vm"]: v for v in doc["vms"]}
     assert vms["db-3"]["failed"] == 1 and vms["db-3"]["failure_rate"] == 100.0
     assert doc["steps"][0]["failed"] == 3 and doc["steps"][0]["failure_rate"] == 100.0
@@ -406,3 +453,35 @@ def test_hostile_strings_are_inert_in_every_format(tmp_path: Path, hostile: str)
     assert {row["step"] for row in doc["steps"]} == {evil("step")}
     assert {v["vm"] for v in doc["vms"]} == {evil("vm0"), evil("vm1")}
     assert doc["commands"][0]["command"] == evil("command")
+
+
+def test_past_a_name_cap_several_cores_still_give_the_answer_of_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each part caps its own names: past a cap, parts would disagree with one reading
+    # (a name the first part tracks goes to "(other)" in the second).
+    monkeypatch.setattr(tally, "MAX_VMS", 5)
+    monkeypatch.setattr(parallel, "parts", lambda path, jobs: jobs)
+
+    def runs(names: list[str]) -> list[dict[str, object]]:
+        out: list[dict[str, object]] = []
+        for vm in names:
+            out += [
+                {"type": "command.accepted", "command": "up"},
+                {"type": "bootstrap.started", "vm": vm, "base_hash": "b", "artifact_hash": "a",
+                 "trigger": "auto"},
+                {"type": "bootstrap.step", "vm": vm, "step": "apply", "status": "success",
+                 "duration_ms": 5},
+                {"type": "bootstrap.completed", "vm": vm, "status": "success", "duration_ms": 5},
+                {"type": "command.completed", "command": "up", "exit_code": 0},
+            ]  # fmt: skip
+        return out
+
+    kept = [f"keep-{i % 5}" for i in range(60)]
+    late = [f"new-{i}" for i in range(30)] + ["keep-0"] * 30
+    path = tmp_path / "names.ndjson"
+    path.write_text("".join(json.dumps(e) + "\n" for e in runs(kept) + runs(late)))
+    assert len(parallel.split(str(path), 2)) == 2
+    one = read([FileSource(str(path))], max_line=1 << 20, jobs=1, by_vm=False)
+    two = read([FileSource(str(path))], max_line=1 << 20, jobs=2, by_vm=False)
+    assert two == one

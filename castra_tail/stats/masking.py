@@ -5,7 +5,8 @@
 ``apply: …/run.sh exited with status N``. Masked, in this order: UUIDs
 (``<uuid>``), hashes — a run of 7 or more hex digits with a digit and a letter
 in it (``<hash>``) —, the directories of paths (``…/run.sh``: the file's own
-name says what failed, where it lies varies per VM), and numbers (``N``).
+name says what failed, where it lies varies per VM), and numbers (``N``) but
+exit statuses (``status 100``: a missing package is not an out-of-memory kill).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ _HASH: Final = re.compile(r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,}\b", 
 #: A path: absolute, from home or here (``/a/b``, ``~/a``, ``./a``), or with a directory
 #: (``bootstrap/db/packages.txt``); its last part is kept.
 _PATH: Final = re.compile(r"(?:~|\.{1,2})?/(?:[^\s/:'\"`,;()<>\[\]{}|]+/)*|(?:[\w.-]+/)+")
-_NUMBER: Final = re.compile(r"\d+")
+#: A number, but an exit status: ``status 100`` and ``status 137`` are two failures.
+_NUMBER: Final = re.compile(r"(?<!\d)(?<!status )(?<!exit )(?<!code )\d+")
 #: Characters of a failure's text used for its group (a longer one is cut).
 MAX_TEXT: Final = 300
 
@@ -41,11 +43,17 @@ def _dirs(found: re.Match[str]) -> str:
 
 
 def text_of(f: Failure) -> str:
-    """What a failure says, in one line: its error's first line, else what failed."""
+    """What a failure says, in one line: its error's first line and, where the error or
+    the failed step's detail says more, its last line (the cause: ``E: Unable to locate
+    package …``); else what failed."""
     from castra_tail.render.why import what  # the words of the summary
 
-    line = next((line.strip() for line in f.error if line.strip()), None)
-    said = line if line is not None else what(f)
+    lines = [line.strip() for line in f.error if line.strip()]
+    said = lines[0] if lines else what(f)
+    detail = [line.strip() for line in (f.step_detail or "").splitlines() if line.strip()]
+    cause = lines[-1] if len(lines) > 1 else detail[-1] if detail else None
+    if cause is not None and cause != said:
+        said = f"{said} · {cause}"
     if f.kind == "command" and f.command:
         said = f"{f.command}: {said}"
     return keep(said)

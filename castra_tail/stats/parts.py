@@ -56,6 +56,9 @@ class Parts:
 
     def __init__(self, tally: t.Tally) -> None:
         self.tally = tally
+        #: A name cap was reached in a part or in the join: the answer may differ from
+        #: reading in order (see ``stats.run.read``, which then reads in order).
+        self.inexact = False
 
     def fresh(self) -> Parts:
         """An empty tally of the same kind, for a reading process."""
@@ -71,7 +74,10 @@ class Parts:
 
     def join(self, data: bytes) -> None:
         """Add a reading process's tally."""
-        self.tally.merge(_tally(_DECODER.decode(data)))
+        theirs = _tally(_DECODER.decode(data))
+        self.inexact = self.inexact or theirs.full or self.tally.full
+        self.tally.merge(theirs)
+        self.inexact = self.inexact or self.tally.full
 
 
 _DECODER = msgspec.msgpack.Decoder(_Tally)

@@ -32,7 +32,10 @@ def read(sources: Sequence[FileSource], *, max_line: int, jobs: int, by_vm: bool
     for source in sources:
         n = parallel.parts(source.path, jobs) if source.path != "-" else 1
         if n > 1:
-            parallel.read_file(source.path, stream, max_line, n, parts.Parts(tally))
+            joined = parts.Parts(tally)
+            parallel.read_file(source.path, stream, max_line, n, joined)
+            if joined.inexact:  # past a name cap, parts would not add up as one reading
+                return read(sources, max_line=max_line, jobs=1, by_vm=by_vm)
         else:
             consume(read_inputs([source], max_line), stream, Silent(), Selector(), None)
     stream.finish()

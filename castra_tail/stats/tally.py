@@ -15,7 +15,7 @@ from functools import partial
 from typing import Any, Final, Protocol, TypeVar, cast
 
 from castra_tail.run.log import RunRecord
-from castra_tail.run.records import OTHER
+from castra_tail.run.records import OTHER, keep
 from castra_tail.run.state import Run
 from castra_tail.run.vm import BAD, Vm
 from castra_tail.stats.masking import mask, text_of
@@ -129,6 +129,13 @@ class Tally:
             self.tokens.add(run.tokens["prompt"] + run.tokens["completion"])
         for vm in run.vms.values():
             self._vm(vm)
+        if not record.ok and not record.failures:  # failed for no VM's or command's sake
+            reason = record.reasons[0] if record.reasons else "failed"  # with its first line
+            where = f"{record.source}:{record.line}" if record.source else f"run {record.number}"
+            text = keep(f"{record.command}: {reason}" if record.command else reason)
+            group = _capped(self.groups, mask(text), MAX_GROUPS, partial(Group, where, text))
+            group.count += 1
+            group.last = where
         for f in record.failures:
             source, line = (
                 (f.source, f.line) if f.source is not None else (record.source, record.line)
@@ -138,6 +145,18 @@ class Tally:
             group = _capped(self.groups, mask(text), MAX_GROUPS, partial(Group, where, text))
             group.count += 1
             group.last = where
+
+    @property
+    def full(self) -> bool:
+        """Whether some name was (or the next new one would be) counted as ``(other)``:
+        then tallies of parts read apart no longer add up to the one of reading in order."""
+        return (
+            len(self.steps) >= MAX_STEPS
+            or len(self.vm_steps) >= MAX_VM_STEPS
+            or len(self.vms) >= MAX_VMS
+            or len(self.groups) >= MAX_GROUPS
+            or len(self.commands) >= MAX_COMMANDS
+        )
 
     def _vm(self, vm: Vm) -> None:
         b, plan = vm.bootstrap, vm.plan

@@ -415,3 +415,12 @@ def test_messages_after_the_last_command_ended_trail_its_run(tmp_path: Path, sev
     # Messages that lead into a run that follows still begin it
     path.write_bytes(ended + after.encode() + example("rejected").read_bytes())
     assert replay_stream([str(path)]).runs == 2
+
+
+def test_a_bad_line_of_another_file_than_the_runs_first_is_named_with_it(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.ndjson", tmp_path / "b.ndjson"
+    first.write_text('{"type":"command.accepted","command":"up"}\n')
+    second.write_text('garbage\n{"type":"command.completed","command":"up","exit_code":0}\n')
+    out = run_cli([str(first), str(second), "--summary-only", "--no-color", "--width", "200"]).out
+    assert "…:1)" in out or f"({second}:1)" in out  # the file named (its path cut to 60)
+    assert "(line 1)" not in out

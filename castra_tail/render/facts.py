@@ -232,7 +232,9 @@ def _operation(run: Run) -> Fact:
 
 def _problems(run: Run) -> Fact:
     shown = run.problems[:SHOWN_PROBLEMS]
-    several_sources = len({p.where.source for p in shown}) > 1
+    # A bare line number is a line of the file the run began in; any other file is named.
+    began = {run.where.source} if run.where is not None else set()
+    several_sources = len({p.where.source for p in shown} | began) > 1
     where = ", ".join(
         f"{clean(p.where.source, 60)}:{p.where.line}" if several_sources else str(p.where.line)
         for p in shown

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Final
 
-from castra_tail.render.text import clean, count, duration, plural, size, vm_counts
+from castra_tail.render.text import clean, count, duration, plural, size, tail, vm_counts
 from castra_tail.render.theme import BOOTSTRAP_MARKS
 from castra_tail.run.records import Command
 from castra_tail.run.ssh import left_out_text
@@ -236,7 +236,9 @@ def _problems(run: Run) -> Fact:
     began = {run.where.source} if run.where is not None else set()
     several_sources = len({p.where.source for p in shown} | began) > 1
     where = ", ".join(
-        f"{clean(p.where.source, 60)}:{p.where.line}" if several_sources else str(p.where.line)
+        f"{tail(clean(p.where.source, 4096), 60)}:{p.where.line}"
+        if several_sources
+        else str(p.where.line)
         for p in shown
     )
     if not several_sources:

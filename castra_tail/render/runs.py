@@ -11,7 +11,7 @@ from typing import Final
 
 from castra_tail.render import facts
 from castra_tail.render.facts import MAX_ROWS, Fact
-from castra_tail.render.text import clean, count, duration, size
+from castra_tail.render.text import clean, count, duration, size, tail
 from castra_tail.run.log import RunRecord
 from castra_tail.run.state import Run
 from castra_tail.run.stream import Stream
@@ -52,7 +52,7 @@ def shown_runs(records: list[RunRecord]) -> tuple[list[RunRecord], int, int]:
 
 def run_row(r: RunRecord) -> list[Fact]:
     """The facts of a run's row, in ``RUN_HEADERS`` order."""
-    where = f"{_tail(clean(r.source), MAX_SOURCE)}:{r.line}" if r.source is not None else "—"
+    where = f"{tail(clean(r.source), MAX_SOURCE)}:{r.line}" if r.source is not None else "—"
     vms = f"{count(r.vms_ok)}/{count(r.vms_failed)}" if r.vms_total else "—"
     if r.plan_only and r.vms_total:  # nothing was launched: none is ok yet
         vms = f"{count(r.vms_total)} planned" + (
@@ -75,11 +75,6 @@ def run_row(r: RunRecord) -> list[Fact]:
         Fact(took),
         result,
     ]
-
-
-def _tail(text: str, limit: int) -> str:
-    """The end of a long path (its name and line number matter most): ``…/up.ndjson``."""
-    return text if len(text) <= limit else "…" + text[-(limit - 1) :]
 
 
 def rest_of_runs(passed: int, failed: int) -> str | None:

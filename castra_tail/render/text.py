@@ -137,6 +137,11 @@ def clean_lines(value: str, limit: int = MAX_FIELD) -> list[str]:
     return [_unhide(line.translate(_ESCAPES)) for line in tabbed]
 
 
+def tail(text: str, limit: int) -> str:
+    """The end of a long path (its name and line number matter most): ``…/up.ndjson``."""
+    return text if len(text) <= limit else "…" + text[-(limit - 1) :]
+
+
 def width_of(text: str) -> int:
     """How many terminal cells cleaned ``text`` takes."""
     return len(text) if text.isascii() else cell_len(text)

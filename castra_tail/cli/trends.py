@@ -40,7 +40,7 @@ def _percent(text: str | float) -> float:
     found = _PERCENT.fullmatch(text.strip())
     if found is None:
         raise typer.BadParameter(f"{text!r} is not a percentage: 20, 20%, 7.5")
-    if len(found[1]) > _DIGITS:  # beyond a float: inf
+    if len(found[1].split(".")[0]) > _DIGITS:  # beyond a float: inf (decimals never are)
         raise typer.BadParameter(f"{found[1][:20]}… is too large a percentage")
     return float(found[1])
 

@@ -62,6 +62,7 @@ class VmDiff(msgspec.Struct, frozen=True):
     bootstrap: Row | None
     steps: list[Row]
     plan: list[PlanChange]
+    presence: str | None = None  # "added" (only in the new run), "removed" (only in the old)
 
 
 class Total(msgspec.Struct, frozen=True, gc=False):

@@ -24,7 +24,7 @@ MAX_NAME = 30
 def comparison(c: Comparison, width: int) -> RenderableType:
     """The whole comparison, drawn for ``width`` columns."""
     parts: list[RenderableType] = [_sides(c)]
-    rows = [vm for vm in c.vms if vm.steps or vm.bootstrap is not None]
+    rows = [vm for vm in c.vms if words.shown(vm)]
     if rows:
         parts.append(_table(rows, width))
     else:
@@ -70,13 +70,9 @@ _NARROW = ((0, 8), (1, 10), (6, 8))
 def _table(vms: list[VmDiff], width: int) -> Table:
     rows: list[list[Fact]] = []
     for vm in vms:
-        steps = [*vm.steps, *([vm.bootstrap] if vm.bootstrap is not None else [])]
-        for i, row in enumerate(steps):
-            name = _vm_name(vm) if i == 0 else Fact("")
-            step = (
-                Fact(words.WHOLE, "heading") if row is vm.bootstrap else Fact(words.step_name(row))
-            )
-            rows.append([name, step, *words.cells(row)])
+        for i, (step, cells) in enumerate(words.vm_rows(vm)):
+            name = Fact(words.vm_name(vm), "heading") if i == 0 else Fact("")
+            rows.append([name, Fact(step, "heading" if step == words.WHOLE else ""), *cells])
     natural = [
         max(width_of(h), *(width_of(r[i].text) for r in rows)) for i, h in enumerate(words.HEADERS)
     ]
@@ -96,13 +92,6 @@ def _table(vms: list[VmDiff], width: int) -> Table:
     for cells in rows:
         table.add_row(*(_text(fact) for fact in cells))
     return table
-
-
-def _vm_name(vm: VmDiff) -> Fact:
-    name = clean(vm.name, 200)
-    if vm.change in ("added", "removed"):
-        return Fact(f"{name} ({vm.change})", "heading")
-    return Fact(name, "heading")
 
 
 def _plans(c: Comparison) -> list[RenderableType]:

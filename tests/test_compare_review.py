@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from conftest import example, run_cli
 
 
@@ -98,3 +100,31 @@ def test_a_plan_only_run_has_no_base_hash_nor_a_bootstrap_that_ran() -> None:
         ["compare", str(example("up-plan")), str(example("up")), "--no-color", "--width", "120"]
     )
     assert "planned" not in text.out and "base_hash" not in text.out
+
+
+# --- 12: runs kept whole for FILE@-N are bounded by their VMs too ------------------------
+
+
+def test_runs_kept_for_a_side_from_the_end_are_bounded_by_their_vms(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from castra_tail.compare import sides
+
+    monkeypatch.setattr(sides, "MAX_KEPT_VMS", 5, raising=False)  # up.ndjson's runs: 3 VMs
+    log = tmp_path / "log.ndjson"
+    log.write_bytes(example("up").read_bytes() * 4)
+    result = run_cli(["compare", f"{log}@-3", f"{log}@-1"])
+    assert result.code == 2 and result.stderr.startswith(
+        f"castra-tail: error: {log}@-3: run -3 is run 2 of 4: name it so ({log}@2); only the "
+        "last 100 runs of an input are kept whole, fewer when they hold over 5 VMs"
+    ), result.stderr
+    assert doc_of(f"{log}@-2", f"{log}@-1")["old"]["run"] == 3  # the last two always
+    assert doc_of(str(log))["old"]["run"] == 3
+    assert doc_of(f"{log}@2", f"{log}@-1")["old"]["run"] == 2  # as the error says
+
+
+def test_the_vm_bound_is_the_main_streams() -> None:
+    from castra_tail.compare import sides
+    from castra_tail.run import stream
+
+    assert getattr(sides, "MAX_KEPT_VMS", None) == stream.MAX_FULL_VMS

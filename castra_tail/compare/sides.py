@@ -27,7 +27,7 @@ from castra_tail.run import selection
 from castra_tail.run.log import RunRecord
 from castra_tail.run.selection import Selection
 from castra_tail.run.state import Run
-from castra_tail.run.stream import Stream
+from castra_tail.run.stream import MAX_FULL_VMS, Stream
 
 LAST: Final = selection.parse("last")
 BEFORE_LAST: Final = selection.parse("-2")
@@ -35,6 +35,9 @@ NO_INPUT: Final = "no input: name the files to compare (castra-tail compare OLD 
 #: Runs kept whole for a side counted from the end (``FILE@-N``), which is known only once
 #: the input ends: a run further back is named by its number instead (memory stays bounded).
 MAX_KEPT: Final = 100
+#: … and while their VMs together are no more than the main stream keeps whole (each run may
+#: hold thousands): past it the oldest is let go, the last two never (``compare FILE``).
+MAX_KEPT_VMS: Final = MAX_FULL_VMS
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +137,8 @@ def _missing(s: Side, total: int, *, one_file: bool) -> str:
         number = total - s.run.from_end + 1
         return (
             f"{clean(s.text)}: run {s.run.text} is run {number:,} of {total:,}: name it so "
-            f"({name}@{number}); only the last {MAX_KEPT} runs of an input are kept whole"
+            f"({name}@{number}); only the last {MAX_KEPT} runs of an input are kept whole, "
+            f"fewer when they hold over {MAX_KEPT_VMS:,} VMs"
         )
     return f"{clean(s.text)}: no run {s.run.text}: {there} in {name}"
 
@@ -147,13 +151,19 @@ class _Keeper:
         back = max((s.from_end for s in chosen if s.relative), default=0)
         self.last: deque[tuple[Run, RunRecord]] = deque(maxlen=min(back, MAX_KEPT))
         self.kept: dict[int, tuple[Run, RunRecord]] = {}
+        self.vms = 0  # in ``last``
 
     def fold(self, run: Run, record: RunRecord) -> None:
         """A run ended: keep it if a side may choose it."""
         if run.number in self.numbers:
             self.kept[run.number] = (run, record)
         if self.last.maxlen:
+            if len(self.last) == self.last.maxlen:  # the append lets the oldest go
+                self.vms -= len(self.last[0][0].vms)
             self.last.append((run, record))
+            self.vms += len(run.vms)
+            while len(self.last) > 2 and self.vms > MAX_KEPT_VMS:
+                self.vms -= len(self.last.popleft()[0].vms)
 
     def find(self, chosen: Selection, total: int) -> tuple[Run, RunRecord] | None:
         """The run ``chosen`` names among ``total``, if it is there."""

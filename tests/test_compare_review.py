@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import example, run_cli
 
@@ -128,3 +130,72 @@ def test_the_vm_bound_is_the_main_streams() -> None:
     from castra_tail.run import stream
 
     assert getattr(sides, "MAX_KEPT_VMS", None) == stream.MAX_FULL_VMS
+
+
+# --- 6 and 14: at 80 columns, what tells rows apart stays --------------------------------
+
+
+def test_vm_names_sharing_a_long_prefix_stay_apart_at_80_columns(tmp_path: Path) -> None:
+    def named(path: Path, out: str) -> Path:
+        text = path.read_text()
+        for vm in ("web-0", "web-1", "db-0"):
+            text = text.replace(f'"vm":"{vm}"', f'"vm":"castra-ci-runner-eu-west-pool-{vm}"')
+        (tmp_path / out).write_text(text)
+        return tmp_path / out
+
+    old, new = named(example("up-fail"), "old.ndjson"), named(example("up"), "new.ndjson")
+    result = run_cli(["compare", str(old), str(new), "--no-color", "--width", "80"])
+    assert result.code == 0, result.stderr
+    lines = result.out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.split()[:2] == ["VM", "step"]) + 2
+    table = lines[start : lines.index("", start)]
+    firsts = [line[: line.index("  ", 1)].strip() for line in table if line[1] != " "]
+    assert [f.startswith("castra-") and "…" in f for f in firsts] == [True] * 3, firsts
+    ends = sorted(f.removesuffix(" (added)")[-5:] for f in firsts)
+    assert ends == ["-db-0", "web-0", "web-1"], firsts  # what tells them apart
+    assert "web-1 (added)" in result.out
+    assert max(len(line) for line in result.out.splitlines()) <= 80
+
+
+def test_huge_totals_keep_every_column_and_digit_at_80_columns(tmp_path: Path) -> None:
+    huge = 18446744073709551615
+    old, new = tmp_path / "old.ndjson", tmp_path / "new.ndjson"
+    old.write_text(
+        '{"type":"command.accepted","command":"up"}\n'
+        f'{{"type":"usage","prompt_tokens":{huge},"completion_tokens":{huge}}}\n'
+        f'{{"type":"summary","operation":"up","duration_ms":{huge},"exit_code":0,'
+        f'"bytes_transferred":{huge}}}\n'
+        f'{{"type":"command.completed","command":"up","exit_code":0,"duration_ms":{huge}}}\n'
+    )
+    new.write_text(
+        '{"type":"command.accepted","command":"up"}\n'
+        '{"type":"usage","prompt_tokens":5,"completion_tokens":5}\n'
+        '{"type":"command.completed","command":"up","exit_code":0,"duration_ms":1000}\n'
+    )
+    result = run_cli(["compare", str(old), str(new), "--no-color", "--width", "80"])
+    assert result.code == 0, result.stderr
+    lines = result.out.splitlines()
+    header = next(line for line in lines if line.lstrip().startswith("total"))
+    assert header.split() == ["total", "old", "new", "Δ", "%", "change"]
+    table = lines[lines.index(header) : lines.index(header) + 14]
+    assert not any("…" in line for line in table), "\n".join(table)
+    assert "−100%" in result.out and "▼ faster" in result.out
+    assert "".join(line.split()[-1] for line in table if line.strip())  # no empty rows
+    assert max(len(line) for line in lines) <= 80
+
+
+@given(st.text(st.characters(codec="utf-8", categories=["L", "N", "P"]), max_size=40),
+       st.integers(1, 30))  # fmt: skip
+def test_a_name_cut_in_the_middle_fits_and_keeps_both_ends(text: str, width: int) -> None:
+    from castra_tail.compare.text import middle
+    from castra_tail.render.text import width_of
+
+    cut = middle(text, width)
+    if width_of(text) <= width:
+        assert cut == text
+    else:
+        assert width_of(cut) <= width
+        if width >= 3:
+            head, _, tail = cut.partition("…")
+            assert text.startswith(head) and text.endswith(tail)
+            assert head or not text.isascii()

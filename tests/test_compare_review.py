@@ -199,3 +199,53 @@ def test_a_name_cut_in_the_middle_fits_and_keeps_both_ends(text: str, width: int
             head, _, tail = cut.partition("…")
             assert text.startswith(head) and text.endswith(tail)
             assert head or not text.isascii()
+
+
+# --- design note: compare FILE pairs runs of the same command ----------------------------
+
+
+def joined(tmp_path: Path, *names: str) -> Path:
+    path = tmp_path / "log.ndjson"
+    path.write_bytes(b"".join(example(n).read_bytes() for n in names))
+    return path
+
+
+def test_one_file_pairs_the_last_run_with_the_last_of_its_command(tmp_path: Path) -> None:
+    log = joined(tmp_path, "up-fail", "down", "up")
+    doc = doc_of(str(log))
+    assert (doc["old"]["run"], doc["new"]["run"]) == (1, 3)
+    assert doc["old"]["command"] == doc["new"]["command"] == "up"
+    said = "run 1 is the last up run before run 3 (1 run of another command between them)"
+    assert doc["old"]["chosen"] == said
+    text = run_cli(["compare", str(log), "--no-color", "--width", "200"])
+    assert f"! {said}" in text.out and "different commands" not in text.out
+    assert "the run is fixed" in text.out
+    md = run_cli(["compare", str(log), "--format", "markdown"])
+    assert f"- ⚠️ {said}" in md.out
+
+
+def test_one_file_whose_last_command_ran_once_compares_the_run_before(tmp_path: Path) -> None:
+    log = joined(tmp_path, "up", "up-fail", "down")
+    doc = doc_of(str(log))
+    assert (doc["old"]["run"], doc["new"]["run"]) == (2, 3)
+    text = run_cli(["compare", str(log), "--no-color", "--width", "200"])
+    assert "! no earlier down run: compared with the run before it" in text.out
+    assert "the runs ran different commands: up, then down" in text.out
+
+
+def test_named_runs_are_compared_as_named_whatever_their_command(tmp_path: Path) -> None:
+    log = joined(tmp_path, "up-fail", "down", "up")
+    doc = doc_of(f"{log}@-2", f"{log}@-1")
+    assert (doc["old"]["run"], doc["new"]["run"], doc["old"]["chosen"]) == (2, 3, "")
+
+
+def test_pairing_by_command_is_bounded_and_says_when_it_let_runs_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from castra_tail.compare import pairing
+
+    monkeypatch.setattr(pairing, "MAX_COMMANDS", 1)  # memory: runs of other commands let go
+    log = joined(tmp_path, "up-fail", "down", "up")
+    doc = doc_of(str(log))
+    assert (doc["old"]["run"], doc["new"]["run"]) == (2, 3)
+    assert doc["old"]["chosen"].startswith("no earlier up run kept whole (runs of too many")

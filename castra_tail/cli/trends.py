@@ -17,7 +17,7 @@ _UNIT_MS: Final = {None: 1, "ms": 1, "s": 1000, "m": 60_000}
 _DIGITS: Final = 30  # a percentage or a duration with more is no threshold anyone means
 _REGRESSIONS: Final = "Regressions"
 _COMPARE_EPILOG: Final = """Examples:
-  castra-tail compare events.ndjson              (its last two runs)
+  castra-tail compare events.ndjson              (last two runs of one command)
   castra-tail compare main.ndjson.gz pr.ndjson --fail-on-regression
   castra-tail compare events.ndjson@first events.ndjson@-1 --threshold 10%
   castra-tail compare ci.ndjson --format markdown >> $GITHUB_STEP_SUMMARY
@@ -76,7 +76,8 @@ def compare_app() -> typer.Typer:
         help="Compare two runs, per VM and step: old, new, Δ and %, regressions and new "
         "failures first, then fixed, faster, new and gone steps, plan changes, VMs added or "
         "removed, and the totals. OLD and NEW are FILE (its last run) or FILE@RUN (last, "
-        "first, N, -N); with FILE alone, its last two runs. Exit 0; see --fail-on-regression.",
+        "first, N, -N); with FILE alone, its last run and the one before it of the same "
+        "command. Exit 0; see --fail-on-regression.",
         epilog=_COMPARE_EPILOG,
         cls=HelpCommand,
     )

@@ -47,7 +47,9 @@ def compare(
     return Comparison(old_side, new_side, thresholds, result, vms, _totals(a, b, thresholds))
 
 
-def side_of(label: str, source: str, runs: int, run: Run, record: RunRecord) -> RunSide:
+def side_of(
+    label: str, source: str, runs: int, run: Run, record: RunRecord, chosen: str = ""
+) -> RunSide:
     """What is said of ``run``, read from ``source`` (``runs`` in all) as ``label``."""
     first = run.problems[0].where if run.problems else None
     return RunSide(
@@ -62,6 +64,7 @@ def side_of(label: str, source: str, runs: int, run: Run, record: RunRecord) -> 
         events=run.events,
         malformed=run.malformed,
         first_malformed=f"{first.source}:{first.line}" if first is not None else None,
+        chosen=chosen,
     )
 
 

@@ -89,6 +89,7 @@ class RunSide(msgspec.Struct, frozen=True):
     events: int
     malformed: int
     first_malformed: str | None  # FILE:LINE
+    chosen: str = ""  # why this run was taken, when its number does not say (compare FILE)
 
 
 class Comparison(msgspec.Struct, frozen=True):

@@ -80,6 +80,7 @@ def notes(c: Comparison) -> list[str]:
             lines = "1 malformed line" if s.malformed == 1 else f"{s.malformed:,} malformed lines"
             first = f" (first: {clean(s.first_malformed)})" if s.first_malformed else ""
             said.append(f"{lines} in {clean(s.label)}{first}")
+    said += [s.chosen for s in (c.old, c.new) if s.chosen]
     if c.old.command != c.new.command:
         old, new = (clean(s.command or "no command", 40) for s in (c.old, c.new))
         said.append(f"the runs ran different commands: {old}, then {new}")

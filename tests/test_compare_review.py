@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import example, run_cli
+
+CASTRA_TAIL = [sys.executable, "-m", "castra_tail"]
 
 
 def doc_of(*args: str) -> dict[str, Any]:
@@ -249,3 +253,30 @@ def test_pairing_by_command_is_bounded_and_says_when_it_let_runs_go(
     doc = doc_of(str(log))
     assert (doc["old"]["run"], doc["new"]["run"]) == (2, 3)
     assert doc["old"]["chosen"].startswith("no earlier up run kept whole (runs of too many")
+
+
+# --- 7: standard input's runs as sides --------------------------------------------------
+
+
+def test_sides_of_standard_input_are_no_options() -> None:
+    piped = example("up").read_bytes() + example("up-fail").read_bytes()
+    done = subprocess.run(
+        [*CASTRA_TAIL, "compare", "-@1", "-@2", "--format", "json"],
+        input=piped,
+        capture_output=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert (doc["old"]["label"], doc["new"]["label"]) == ("<stdin>@1", "<stdin>@2")
+    assert doc["result"] == "failed"
+    result = run_cli(["compare", "-@-1", "-@first", "--no-color"], stdin=piped)
+    assert result.code == 0 and "old  <stdin>@2" in result.out, result.stderr
+    result = run_cli(["compare", "--", "-@1", "-@2"], stdin=piped)  # as before
+    assert result.code == 0, result.stderr
+
+
+def test_a_mistyped_flag_is_still_no_such_option() -> None:
+    result = run_cli(["compare", "--thresold", "5", str(example("up"))])
+    assert result.code == 2
+    assert result.stderr.startswith("castra-tail: error: no such option: --thresold")

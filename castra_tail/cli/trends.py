@@ -2,7 +2,7 @@
 
 # No `from __future__ import annotations`: Typer evaluates these signatures.
 import re
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 
 import typer
 
@@ -21,6 +21,7 @@ _COMPARE_EPILOG: Final = """Examples:
   castra-tail compare main.ndjson.gz pr.ndjson --fail-on-regression
   castra-tail compare events.ndjson@first events.ndjson@-1 --threshold 10%
   castra-tail compare ci.ndjson --format markdown >> $GITHUB_STEP_SUMMARY
+  cat events.ndjson | castra-tail compare -@1 -@2
 
 Exit status: 0 compared; 1 with --fail-on-regression, something regressed or
 newly failed; 2 usage error (a run that is not there says how many there are).
@@ -56,6 +57,19 @@ def _duration(text: str | int) -> int:
     return round(float(found[1]) * _UNIT_MS[found[2]])
 
 
+#: Put before a side that reads like an option, to be taken off again (argv holds no NUL).
+_SIDE: Final = "\0"
+
+
+class _CompareCommand(HelpCommand):
+    """``compare``, whose sides may be standard input's runs: ``-@1`` is no option."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        end = args.index("--") if "--" in args else len(args)
+        sides = [_SIDE + a if a.startswith("-@") else a for a in args[:end]]
+        return super().parse_args(ctx, [*sides, *args[end:]])
+
+
 def _format(help_text: str) -> object:
     return typer.Option(
         "--format",
@@ -79,7 +93,7 @@ def compare_app() -> typer.Typer:
         "first, N, -N); with FILE alone, its last run and the one before it of the same "
         "command. Exit 0; see --fail-on-regression.",
         epilog=_COMPARE_EPILOG,
-        cls=HelpCommand,
+        cls=_CompareCommand,
     )
     def compare(
         old: Annotated[str, typer.Argument(metavar="OLD", show_default=False)],
@@ -128,8 +142,8 @@ def compare_app() -> typer.Typer:
 
         env = Env.from_process()
         status = run.run(
-            old,
-            new,
+            old.removeprefix(_SIDE),
+            new.removeprefix(_SIDE) if new is not None else None,
             env,
             fmt=fmt,
             thresholds=Thresholds(threshold, min_delta),

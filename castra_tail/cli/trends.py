@@ -2,7 +2,7 @@
 
 # No `from __future__ import annotations`: Typer evaluates these signatures.
 import re
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 
 import typer
 
@@ -17,10 +17,11 @@ _UNIT_MS: Final = {None: 1, "ms": 1, "s": 1000, "m": 60_000}
 _DIGITS: Final = 30  # a percentage or a duration with more is no threshold anyone means
 _REGRESSIONS: Final = "Regressions"
 _COMPARE_EPILOG: Final = """Examples:
-  castra-tail compare events.ndjson              (its last two runs)
+  castra-tail compare events.ndjson              (last two runs of one command)
   castra-tail compare main.ndjson.gz pr.ndjson --fail-on-regression
   castra-tail compare events.ndjson@first events.ndjson@-1 --threshold 10%
   castra-tail compare ci.ndjson --format markdown >> $GITHUB_STEP_SUMMARY
+  cat events.ndjson | castra-tail compare -@1 -@2
 
 Exit status: 0 compared; 1 with --fail-on-regression, something regressed or
 newly failed; 2 usage error (a run that is not there says how many there are).
@@ -40,7 +41,7 @@ def _percent(text: str | float) -> float:
     found = _PERCENT.fullmatch(text.strip())
     if found is None:
         raise typer.BadParameter(f"{text!r} is not a percentage: 20, 20%, 7.5")
-    if len(found[1]) > _DIGITS:  # beyond a float: inf
+    if len(found[1].split(".")[0]) > _DIGITS:  # beyond a float: inf (decimals never are)
         raise typer.BadParameter(f"{found[1][:20]}… is too large a percentage")
     return float(found[1])
 
@@ -54,6 +55,19 @@ def _duration(text: str | int) -> int:
     if len(found[1].split(".")[0]) > _DIGITS:  # beyond any duration a run has (and a float)
         raise typer.BadParameter(f"{found[1][:20]}… is too long a duration")
     return round(float(found[1]) * _UNIT_MS[found[2]])
+
+
+#: Put before a side that reads like an option, to be taken off again (argv holds no NUL).
+_SIDE: Final = "\0"
+
+
+class _CompareCommand(HelpCommand):
+    """``compare``, whose sides may be standard input's runs: ``-@1`` is no option."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        end = args.index("--") if "--" in args else len(args)
+        sides = [_SIDE + a if a.startswith("-@") else a for a in args[:end]]
+        return super().parse_args(ctx, [*sides, *args[end:]])
 
 
 def _format(help_text: str) -> object:
@@ -76,9 +90,10 @@ def compare_app() -> typer.Typer:
         help="Compare two runs, per VM and step: old, new, Δ and %, regressions and new "
         "failures first, then fixed, faster, new and gone steps, plan changes, VMs added or "
         "removed, and the totals. OLD and NEW are FILE (its last run) or FILE@RUN (last, "
-        "first, N, -N); with FILE alone, its last two runs. Exit 0; see --fail-on-regression.",
+        "first, N, -N); with FILE alone, its last run and the one before it of the same "
+        "command. Exit 0; see --fail-on-regression.",
         epilog=_COMPARE_EPILOG,
-        cls=HelpCommand,
+        cls=_CompareCommand,
     )
     def compare(
         old: Annotated[str, typer.Argument(metavar="OLD", show_default=False)],
@@ -127,8 +142,8 @@ def compare_app() -> typer.Typer:
 
         env = Env.from_process()
         status = run.run(
-            old,
-            new,
+            old.removeprefix(_SIDE),
+            new.removeprefix(_SIDE) if new is not None else None,
             env,
             fmt=fmt,
             thresholds=Thresholds(threshold, min_delta),

@@ -26,7 +26,7 @@ from castra_tail.compare.records import (
 )
 from castra_tail.run.log import RunRecord
 from castra_tail.run.state import Run
-from castra_tail.run.vm import BAD, Vm
+from castra_tail.run.vm import BAD, Bootstrap, Vm
 
 #: The plan's fields compared (the artifact hash: the plan's, else the one the bootstrap ran).
 PLAN_FIELDS: Final = ("action", "mode", "artifact_hash", "base_hash")
@@ -39,7 +39,7 @@ def compare(
     (old_side, a), (new_side, b) = old, new
     names = list(dict.fromkeys([*a.vms, *b.vms]))
     vms = [_vm(name, a.vms.get(name), b.vms.get(name), thresholds) for name in names]
-    vms.sort(key=lambda vm: (RANK[vm.change], not vm.plan))
+    vms.sort(key=lambda vm: (RANK[vm.change], vm.presence is None, not vm.plan))
     if old_side.ok == new_side.ok:
         result = "same" if new_side.ok else "failing"
     else:
@@ -47,7 +47,9 @@ def compare(
     return Comparison(old_side, new_side, thresholds, result, vms, _totals(a, b, thresholds))
 
 
-def side_of(label: str, source: str, runs: int, run: Run, record: RunRecord) -> RunSide:
+def side_of(
+    label: str, source: str, runs: int, run: Run, record: RunRecord, chosen: str = ""
+) -> RunSide:
     """What is said of ``run``, read from ``source`` (``runs`` in all) as ``label``."""
     first = run.problems[0].where if run.problems else None
     return RunSide(
@@ -62,6 +64,7 @@ def side_of(label: str, source: str, runs: int, run: Run, record: RunRecord) -> 
         events=run.events,
         malformed=run.malformed,
         first_malformed=f"{first.source}:{first.line}" if first is not None else None,
+        chosen=chosen,
     )
 
 
@@ -69,8 +72,9 @@ def _vm(name: str, old: Vm | None, new: Vm | None, t: Thresholds) -> VmDiff:
     bootstrap = _bootstrap(old, new, t)
     steps = _steps(old, new, t)
     changes = [row.change for row in ([bootstrap] if bootstrap else []) + steps]
-    if old is None or new is None:
-        changes.append("added" if old is None else "removed")
+    presence = "added" if old is None else "removed" if new is None else None
+    if presence is not None:  # the VM's change stays its worst: a failing VM added is "failed"
+        changes.append(presence)
     change = min(changes, key=RANK.__getitem__, default="same")
     steps.sort(key=lambda row: RANK[row.change])
     return VmDiff(
@@ -81,7 +85,14 @@ def _vm(name: str, old: Vm | None, new: Vm | None, t: Thresholds) -> VmDiff:
         bootstrap,
         steps,
         _plan(old, new),
+        presence,
     )
+
+
+def _ran(vm: Vm | None) -> Bootstrap | None:
+    """A VM's bootstrap, if it ran (a plan-only run's bootstraps are only planned)."""
+    b = vm.bootstrap if vm is not None else None
+    return b if b is not None and b.status != "planned" else None
 
 
 def _status(vm: Vm | None) -> str | None:
@@ -90,15 +101,17 @@ def _status(vm: Vm | None) -> str | None:
         return None
     if vm.plan is not None and vm.plan.action == "error":
         return "error"
-    return vm.bootstrap.status if vm.bootstrap is not None else None
+    ran = _ran(vm)
+    return ran.status if ran is not None else None
 
 
 def _bootstrap(old: Vm | None, new: Vm | None, t: Thresholds) -> Row | None:
     a, b = _status(old), _status(new)
     if a is None and b is None:
         return None
-    old_ms = old.bootstrap.duration_ms if old is not None and old.bootstrap is not None else None
-    new_ms = new.bootstrap.duration_ms if new is not None and new.bootstrap is not None else None
+    was, now = _ran(old), _ran(new)
+    old_ms = was.duration_ms if was is not None else None
+    new_ms = now.duration_ms if now is not None else None
     return row("bootstrap", (a, old_ms), (b, new_ms), t)
 
 
@@ -113,11 +126,12 @@ def _steps(old: Vm | None, new: Vm | None, t: Thresholds) -> list[Row]:
 
 def _numbered(vm: Vm | None) -> dict[tuple[str, int], tuple[str, int]]:
     """A VM's steps by (name, attempt): (status, duration)."""
-    if vm is None or vm.bootstrap is None:
+    ran = _ran(vm)
+    if ran is None:
         return {}
     seen: dict[str, int] = {}
     steps = {}
-    for s in vm.bootstrap.steps:
+    for s in ran.steps:
         seen[s.step] = seen.get(s.step, 0) + 1
         steps[(s.step, seen[s.step])] = (s.status, s.duration_ms)
     return steps
@@ -170,7 +184,7 @@ def timing(old: int | None, new: int | None, t: Thresholds) -> str:
     if old is None or new is None:
         return "same"
     delta = new - old
-    if abs(delta) < t.min_delta_ms or abs(delta) * 100 < t.percent * old:
+    if delta == 0 or abs(delta) < t.min_delta_ms or abs(delta) * 100 < t.percent * old:
         return "same"
     return "regression" if delta > 0 else "faster"
 
@@ -188,7 +202,7 @@ def _plan(old: Vm | None, new: Vm | None) -> list[PlanChange]:
 
 def _plan_fields(vm: Vm) -> dict[str, tuple[bool, str | None]]:
     """Each field: whether the VM had its source (a plan, a bootstrap), and its value."""
-    plan, b = vm.plan, vm.bootstrap
+    plan, b = vm.plan, _ran(vm)
     return {
         "action": (plan is not None, plan.action if plan else None),
         "mode": (plan is not None, plan.mode if plan else None),

@@ -24,9 +24,8 @@ def _cell(fact: Fact) -> str:
 
 def comparison(c: Comparison) -> str:
     """The whole comparison: the tally as its heading, the runs, the rows, plans, totals."""
-    said, _ = words.tally(c)
-    icon = "❌" if c.regressed else "✅"
-    out = [f"### {icon} compare: {md(said.removeprefix('✗ ').removeprefix('~ '))}", ""]
+    said, icon = words.heading(c)
+    out = [f"### {icon} compare: {md(said)}", ""]
     out += ["| | run | command | result | took |", "| --- | --- | --- | --- | --- |"]
     for name, s in (("old", c.old), ("new", c.new)):
         run, command, result, took, *why = words.side(s)
@@ -48,20 +47,16 @@ def comparison(c: Comparison) -> str:
 
 
 def _rows(c: Comparison) -> list[str]:
-    vms = [vm for vm in c.vms if vm.steps or vm.bootstrap is not None]
+    vms = [vm for vm in c.vms if words.shown(vm)]
     if not vms:
         return ["No bootstrap in either run: only the totals compare.", ""]
     out = [_row(list(words.HEADERS)), "| --- | --- | ---: | ---: | ---: | ---: | --- |"]
     for vm in vms:
-        rows = [*vm.steps, *([vm.bootstrap] if vm.bootstrap is not None else [])]
-        for i, row in enumerate(rows):
-            name = ""
-            if i == 0:
-                name = f"**{md(clean(vm.name, 200))}**"
-                if vm.change in ("added", "removed"):
-                    name += f" ({vm.change})"
-            step = md(words.WHOLE) if row is vm.bootstrap else md(words.step_name(row))
-            out.append(_row([name or " ", step, *(_cell(f) for f in words.cells(row))]))
+        for i, (step, cells) in enumerate(words.vm_rows(vm)):
+            name = f"**{md(clean(vm.name, 200))}**" if i == 0 else " "
+            if i == 0 and vm.presence is not None:
+                name += f" ({vm.presence})"
+            out.append(_row([name, md(step), *(_cell(f) for f in cells)]))
     return [*out, ""]
 
 

@@ -62,6 +62,7 @@ class VmDiff(msgspec.Struct, frozen=True):
     bootstrap: Row | None
     steps: list[Row]
     plan: list[PlanChange]
+    presence: str | None = None  # "added" (only in the new run), "removed" (only in the old)
 
 
 class Total(msgspec.Struct, frozen=True, gc=False):
@@ -88,6 +89,7 @@ class RunSide(msgspec.Struct, frozen=True):
     events: int
     malformed: int
     first_malformed: str | None  # FILE:LINE
+    chosen: str = ""  # why this run was taken, when its number does not say (compare FILE)
 
 
 class Comparison(msgspec.Struct, frozen=True):

@@ -42,7 +42,7 @@ def run(
         one_file=new is None,
     )
     c = compare(
-        (side_of(a.label, a.name, a.runs, a.run, a.record), a.run),
+        (side_of(a.label, a.name, a.runs, a.run, a.record, a.chosen), a.run),
         (side_of(b.label, b.name, b.runs, b.run, b.record), b.run),
         thresholds,
     )

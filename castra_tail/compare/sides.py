@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from castra_tail.compare.pairing import SameCommand
 from castra_tail.filters import Selector
 from castra_tail.input.read import read_inputs
 from castra_tail.input.sources import open_files
@@ -27,7 +28,7 @@ from castra_tail.run import selection
 from castra_tail.run.log import RunRecord
 from castra_tail.run.selection import Selection
 from castra_tail.run.state import Run
-from castra_tail.run.stream import Stream
+from castra_tail.run.stream import MAX_FULL_VMS, Stream
 
 LAST: Final = selection.parse("last")
 BEFORE_LAST: Final = selection.parse("-2")
@@ -35,6 +36,9 @@ NO_INPUT: Final = "no input: name the files to compare (castra-tail compare OLD 
 #: Runs kept whole for a side counted from the end (``FILE@-N``), which is known only once
 #: the input ends: a run further back is named by its number instead (memory stays bounded).
 MAX_KEPT: Final = 100
+#: … and while their VMs together are no more than the main stream keeps whole (each run may
+#: hold thousands): past it the oldest is let go, the last two never (``compare FILE``).
+MAX_KEPT_VMS: Final = MAX_FULL_VMS
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +49,7 @@ class Side:
     path: str
     run: Selection
     named: bool = False  # the run was named (``FILE@RUN``), not taken as the last
+    same_command: bool = False  # ``compare FILE``'s old side: the last run's command's before
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +61,7 @@ class Taken:
     run: Run
     record: RunRecord
     runs: int
+    chosen: str = ""  # why this run, when that is not plain from its number
 
     @property
     def label(self) -> str:
@@ -80,13 +86,14 @@ def side(text: str) -> Side:
 
 
 def sides(old: str, new: str | None) -> tuple[Side, Side]:
-    """The sides of ``compare OLD NEW``; of ``compare FILE``, its last two runs."""
+    """The sides of ``compare OLD NEW``; of ``compare FILE``, its last run and the one of
+    the same command before it (``pairing``)."""
     if new is not None:
         return side(old), side(new)
     one = side(old)
     if one.named:
         raise UsageError(f"{clean(old)!r}: a run is compared with another: give NEW too")
-    return Side(old, old, BEFORE_LAST), Side(old, old, LAST)
+    return Side(old, old, BEFORE_LAST, same_command=True), Side(old, old, LAST)
 
 
 def read(
@@ -104,16 +111,19 @@ def read(
     found: dict[Side, Taken] = {}
     for source in sources:
         mine = [s for s in pair if s.path == source.path]
-        keeper = _Keeper([s.run for s in mine])
+        keeper = _Keeper([s.run for s in mine], any(s.same_command for s in mine))
         stream = Stream(on_fold=keeper.fold)
         consume(read_inputs([source], max_line), stream, Silent(), Selector(), None)
         stream.finish()
         total = runs_in(stream)
         for s in mine:
-            kept = keeper.find(s.run, total)
+            same = keeper.same if s.same_command else None
+            paired = same.before_last(total) if same is not None else None
+            kept = paired[0] if paired is not None else keeper.find(s.run, total)
             if kept is None:
                 raise UsageError(_missing(s, total, one_file=one_file))
-            found[s] = Taken(s, source.name, kept[0], kept[1], total)
+            chosen = paired[1] if paired is not None else same.unpaired() if same else ""
+            found[s] = Taken(s, source.name, kept[0], kept[1], total, chosen)
     return found[pair[0]], found[pair[1]]
 
 
@@ -134,7 +144,8 @@ def _missing(s: Side, total: int, *, one_file: bool) -> str:
         number = total - s.run.from_end + 1
         return (
             f"{clean(s.text)}: run {s.run.text} is run {number:,} of {total:,}: name it so "
-            f"({name}@{number}); only the last {MAX_KEPT} runs of an input are kept whole"
+            f"({name}@{number}); only the last {MAX_KEPT} runs of an input are kept whole, "
+            f"fewer when they hold over {MAX_KEPT_VMS:,} VMs"
         )
     return f"{clean(s.text)}: no run {s.run.text}: {there} in {name}"
 
@@ -142,18 +153,27 @@ def _missing(s: Side, total: int, *, one_file: bool) -> str:
 class _Keeper:
     """The runs of one input that its sides chose, kept whole as the stream folds them."""
 
-    def __init__(self, chosen: Sequence[Selection]) -> None:
+    def __init__(self, chosen: Sequence[Selection], same_command: bool = False) -> None:
         self.numbers = {s.first for s in chosen if not s.relative}
         back = max((s.from_end for s in chosen if s.relative), default=0)
         self.last: deque[tuple[Run, RunRecord]] = deque(maxlen=min(back, MAX_KEPT))
         self.kept: dict[int, tuple[Run, RunRecord]] = {}
+        self.vms = 0  # in ``last``
+        self.same = SameCommand(MAX_KEPT_VMS) if same_command else None
 
     def fold(self, run: Run, record: RunRecord) -> None:
         """A run ended: keep it if a side may choose it."""
         if run.number in self.numbers:
             self.kept[run.number] = (run, record)
+        if self.same is not None:
+            self.same.fold(run, record)
         if self.last.maxlen:
+            if len(self.last) == self.last.maxlen:  # the append lets the oldest go
+                self.vms -= len(self.last[0][0].vms)
             self.last.append((run, record))
+            self.vms += len(run.vms)
+            while len(self.last) > 2 and self.vms > MAX_KEPT_VMS:
+                self.vms -= len(self.last.popleft()[0].vms)
 
     def find(self, chosen: Selection, total: int) -> tuple[Run, RunRecord] | None:
         """The run ``chosen`` names among ``total``, if it is there."""

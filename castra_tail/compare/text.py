@@ -15,16 +15,16 @@ from castra_tail.compare import words
 from castra_tail.compare.records import Comparison, VmDiff
 from castra_tail.render.facts import Fact
 from castra_tail.render.fitting import narrowed
-from castra_tail.render.text import clean, duration, width_of
+from castra_tail.render.text import ELLIPSIS, clean, duration, fit, width_of
 
-#: The widest a VM name is drawn among the plan changes (a longer one is cut with …).
+#: The widest a VM name is drawn among the plan changes (a longer one is cut in the middle).
 MAX_NAME = 30
 
 
 def comparison(c: Comparison, width: int) -> RenderableType:
     """The whole comparison, drawn for ``width`` columns."""
     parts: list[RenderableType] = [_sides(c)]
-    rows = [vm for vm in c.vms if vm.steps or vm.bootstrap is not None]
+    rows = [vm for vm in c.vms if words.shown(vm)]
     if rows:
         parts.append(_table(rows, width))
     else:
@@ -70,13 +70,9 @@ _NARROW = ((0, 8), (1, 10), (6, 8))
 def _table(vms: list[VmDiff], width: int) -> Table:
     rows: list[list[Fact]] = []
     for vm in vms:
-        steps = [*vm.steps, *([vm.bootstrap] if vm.bootstrap is not None else [])]
-        for i, row in enumerate(steps):
-            name = _vm_name(vm) if i == 0 else Fact("")
-            step = (
-                Fact(words.WHOLE, "heading") if row is vm.bootstrap else Fact(words.step_name(row))
-            )
-            rows.append([name, step, *words.cells(row)])
+        for i, (step, cells) in enumerate(words.vm_rows(vm)):
+            name = Fact(words.vm_name(vm), "heading") if i == 0 else Fact("")
+            rows.append([name, Fact(step, "heading" if step == words.WHOLE else ""), *cells])
     natural = [
         max(width_of(h), *(width_of(r[i].text) for r in rows)) for i, h in enumerate(words.HEADERS)
     ]
@@ -94,15 +90,38 @@ def _table(vms: list[VmDiff], width: int) -> Table:
             width=fitted,
         )
     for cells in rows:
-        table.add_row(*(_text(fact) for fact in cells))
+        name = Fact(_fitted_name(cells[0].text, widths[0]), cells[0].tone)
+        table.add_row(*(_text(fact) for fact in [name, *cells[1:]]))
     return table
 
 
-def _vm_name(vm: VmDiff) -> Fact:
-    name = clean(vm.name, 200)
-    if vm.change in ("added", "removed"):
-        return Fact(f"{name} ({vm.change})", "heading")
-    return Fact(name, "heading")
+def _fitted_name(text: str, width: int) -> str:
+    """A VM's name cell in ``width`` cells, its `` (added)``/`` (removed)`` kept whole."""
+    for mark in (" (added)", " (removed)"):
+        room = width - width_of(mark)
+        if text.endswith(mark) and width_of(text) > width and room >= 5:
+            return middle(text.removesuffix(mark), room) + mark
+    return middle(text, width)
+
+
+def middle(text: str, width: int) -> str:
+    """Cleaned ``text`` in at most ``width`` cells, cut in the middle with ``…``: VM names
+    often share a long prefix (``castra-ci-runner-eu-west-1a``, ``…-1b``) and differ at
+    their end, which a cut at the end would lose."""
+    if width_of(text) <= width or width < 3:
+        return text if width_of(text) <= width else fit(text, width)
+    head = width // 2
+    return _take(text, head) + ELLIPSIS + _take(text[::-1], width - 1 - head)[::-1]
+
+
+def _take(text: str, width: int) -> str:
+    """The longest start of ``text`` in at most ``width`` cells."""
+    used = 0
+    for i, char in enumerate(text):
+        used += width_of(char)
+        if used > width:
+            return text[:i]
+    return text
 
 
 def _plans(c: Comparison) -> list[RenderableType]:
@@ -115,16 +134,26 @@ def _plans(c: Comparison) -> list[RenderableType]:
     grid.add_column()
     for vm in changed:
         for i, p in enumerate(vm.plan):
-            name = Text(clean(vm.name, 200), style="heading") if i == 0 else Text("")
+            name = Text(middle(clean(vm.name, 200), MAX_NAME), "heading") if i == 0 else Text("")
             grid.add_row(name, Text(p.field), Text(words.plan_change(p.old, p.new)))
     return [Text("plan changes", style="heading"), grid]
 
 
 def _totals(c: Comparison) -> Table:
+    rows = [words.total(name, t) for name, t in c.totals.items()]
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=None)
-    for header in ("total", "old", "new", "Δ", "%", "change"):
+    for i, header in enumerate(("total", "old", "new", "Δ", "%", "change")):
         right = header in ("old", "new", "Δ", "%")
-        table.add_column(header, justify="right" if right else "left", no_wrap=True)
-    for name, t in c.totals.items():
-        table.add_row(*(_text(f) for f in words.total(name, t)))
+        # Huge values fold onto more lines rather than push a column out or cut a digit.
+        folds = header in ("old", "new", "Δ")
+        least = max(width_of(header), *(width_of(r[i].text) for r in rows))
+        table.add_column(
+            header,
+            justify="right" if right else "left",
+            no_wrap=not folds,
+            overflow="fold" if folds else "ellipsis",
+            min_width=min(least, 8) if folds else least,
+        )
+    for cells in rows:
+        table.add_row(*(_text(f) for f in cells))
     return table

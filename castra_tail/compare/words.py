@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Final
 
-from castra_tail.compare.records import RANK, Comparison, Row, RunSide, Total
+from castra_tail.compare.records import RANK, Comparison, Row, RunSide, Total, VmDiff
 from castra_tail.render.facts import Fact
 from castra_tail.render.text import clean, count, duration, size
 
@@ -80,10 +80,41 @@ def notes(c: Comparison) -> list[str]:
             lines = "1 malformed line" if s.malformed == 1 else f"{s.malformed:,} malformed lines"
             first = f" (first: {clean(s.first_malformed)})" if s.first_malformed else ""
             said.append(f"{lines} in {clean(s.label)}{first}")
+    said += [s.chosen for s in (c.old, c.new) if s.chosen]
     if c.old.command != c.new.command:
         old, new = (clean(s.command or "no command", 40) for s in (c.old, c.new))
         said.append(f"the runs ran different commands: {old}, then {new}")
     return said
+
+
+def shown(vm: VmDiff) -> bool:
+    """Whether a VM has rows to show: steps, a bootstrap, or being in one run only."""
+    return bool(vm.steps) or vm.bootstrap is not None or vm.presence is not None
+
+
+def vm_rows(vm: VmDiff) -> list[tuple[str, list[Fact]]]:
+    """A VM's rows as (step, cells): its steps, then its whole bootstrap; a VM in one run
+    only with no bootstrap still gets a row, so that it is named."""
+    rows = [(step_name(r), cells(r)) for r in vm.steps]
+    if vm.bootstrap is not None:
+        rows.append((WHOLE, cells(vm.bootstrap)))
+    if not rows and vm.presence is not None:
+        rows.append(("—", [Fact("—", "muted")] * 4 + [label(vm.presence)]))
+    return rows
+
+
+def vm_name(vm: VmDiff) -> str:
+    """The VM as named in the first of its rows: ``db-0 (added)`` when in one run only."""
+    name = clean(vm.name, 200)
+    return f"{name} ({vm.presence})" if vm.presence is not None else name
+
+
+def heading(c: Comparison) -> tuple[str, str]:
+    """The tally without its mark, and the icon a heading gets: ❌ for a regression or a
+    run that (still) fails, ✅ otherwise."""
+    said, _ = tally(c)
+    icon = "❌" if c.regressed or not c.new.ok else "✅"
+    return said[2:] if said[:2] in ("✗ ", "~ ", "= ") else said, icon
 
 
 def step_name(row: Row) -> str:
@@ -178,7 +209,7 @@ def tally(c: Comparison) -> tuple[str, str]:
         for change, n in sorted(steps.items(), key=lambda kv: RANK[kv[0]])
     ]
     parts = [f"steps: {', '.join(said)}"] if said else []
-    vms = Counter(vm.change for vm in c.vms if vm.change in ("added", "removed"))
+    vms = Counter(vm.presence for vm in c.vms if vm.presence is not None)
     parts += [f"{n:,} VM{'s' * (n != 1)} {change}" for change, n in sorted(vms.items())]
     plans = sum(1 for vm in c.vms if vm.plan)
     if plans:

@@ -2,7 +2,7 @@
 
 # No `from __future__ import annotations`: Typer evaluates these signatures, and the
 # demo's names a module imported inside demo_app().
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -10,6 +10,10 @@ from castra_tail import CONTRACT_VERSION
 from castra_tail.cli import flags as f
 from castra_tail.cli import numbers, words
 from castra_tail.cli.help import HelpCommand
+
+if TYPE_CHECKING:
+    from castra_tail.input.sources import FileSource
+    from castra_tail.output.env import Env
 
 #: The subcommands, as ``castra-tail --help`` lists them: (usage, what it does).
 COMMANDS = (
@@ -20,6 +24,17 @@ COMMANDS = (
     ("schema", "Print the contract's JSON Schema."),
     ("demo [NAME]", "Replay a shipped example (up, up-fail, down, …)."),
 )
+
+
+def inputs(files: list[str] | None, no_input: str) -> tuple[Env, list[FileSource]]:
+    """The process's environment and the inputs a tool names (standard input when none)."""
+    from castra_tail.input.sources import open_files
+    from castra_tail.output.env import Env
+
+    env = Env.from_process()
+    return env, open_files(
+        files or (), stdin_tty=env.stdin_tty, stdin_closed=env.stdin_closed, no_input=no_input
+    )
 
 
 def demo_app() -> typer.Typer:
@@ -84,16 +99,8 @@ def check_app() -> typer.Typer:
         max_line_bytes: f.MaxLineBytes = f.DEFAULT_MAX_LINE,
     ) -> None:
         from castra_tail import check as checking
-        from castra_tail.input.sources import open_files
-        from castra_tail.output.env import Env
 
-        env = Env.from_process()
-        sources = open_files(
-            files or (),
-            stdin_tty=env.stdin_tty,
-            stdin_closed=env.stdin_closed,
-            no_input="no input: pipe an event stream in, or name a file",
-        )
+        env, sources = inputs(files, "no input: pipe an event stream in, or name a file")
         raise typer.Exit(checking.run(sources, env.stdout, fmt=fmt, max_line=max_line_bytes))
 
     return app
@@ -126,16 +133,8 @@ def runs_app() -> typer.Typer:
         max_line_bytes: f.MaxLineBytes = f.DEFAULT_MAX_LINE,
     ) -> None:
         from castra_tail import listing
-        from castra_tail.input.sources import open_files
-        from castra_tail.output.env import Env
 
-        env = Env.from_process()
-        sources = open_files(
-            files or (),
-            stdin_tty=env.stdin_tty,
-            stdin_closed=env.stdin_closed,
-            no_input="no input: pipe an event stream in, or name a file",
-        )
+        env, sources = inputs(files, "no input: pipe an event stream in, or name a file")
         status = listing.run(sources, env, fmt=fmt, max_line=max_line_bytes, width=env.width(width))
         raise typer.Exit(status)
 

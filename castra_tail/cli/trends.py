@@ -205,17 +205,10 @@ def stats_app() -> typer.Typer:
         ] = None,
         max_line_bytes: f.MaxLineBytes = f.DEFAULT_MAX_LINE,
     ) -> None:
-        from castra_tail.input.sources import open_files
-        from castra_tail.output.env import Env
+        from castra_tail.cli.tools import inputs
         from castra_tail.stats import run
 
-        env = Env.from_process()
-        sources = open_files(
-            files or (),
-            stdin_tty=env.stdin_tty,
-            stdin_closed=env.stdin_closed,
-            no_input="no input: pipe event streams in, or name the files",
-        )
+        env, sources = inputs(files, "no input: pipe event streams in, or name the files")
         status = run.run(
             sources,
             env,

@@ -26,7 +26,7 @@ COMMANDS = (
 )
 
 
-def inputs(files: list[str] | None, no_input: str) -> tuple[Env, list[FileSource]]:
+def inputs(files: list[str] | None, no_input: str) -> "tuple[Env, list[FileSource]]":
     """The process's environment and the inputs a tool names (standard input when none)."""
     from castra_tail.input.sources import open_files
     from castra_tail.output.env import Env

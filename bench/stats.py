@@ -19,18 +19,12 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
-import time
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-DATA = HERE / "data"
+# The streams, how each is made and kept, and how a run is timed: bench/run.py's own.
+from run import STREAMS, dataset, timed
+
 TAIL = [sys.executable, "-m", "castra_tail"]
-
-#: gen.py's third and fourth arguments (VM names, VMs a run), as bench/run.py's STREAMS.
-STREAMS = {"project": (400, 8), "many runs": (56_000, 3)}
 
 #: (name, arguments before the file)
 CASES = [
@@ -40,34 +34,6 @@ CASES = [
     ("--summary-only -j1", ["--summary-only", "-j1"]),
     ("stats -j1", ["stats", "-j1"]),
 ]
-
-
-def dataset(lines: int, kind: str) -> Path:
-    """The generated stream (the same file bench/run.py makes and keeps in bench/data)."""
-    DATA.mkdir(exist_ok=True)
-    vms, per_op = STREAMS[kind]
-    path = DATA / f"{lines}-{vms}-{per_op}.ndjson"
-    if not path.exists():
-        gen = [sys.executable, str(HERE / "gen.py"), str(lines), "1", str(vms), str(per_op)]
-        with path.open("w") as out:
-            subprocess.run(gen, stdout=out, check=True)
-    return path
-
-
-def timed(command: list[str]) -> tuple[float, float, int]:
-    """Wall and CPU seconds and peak RSS (KiB, the largest process) of one run, output
-    thrown away."""
-    with tempfile.NamedTemporaryFile("r") as said:
-        start = time.perf_counter()
-        subprocess.run(
-            ["/usr/bin/time", "-f", "%M %U %S", "-o", said.name, *command],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            check=False,
-        )
-        wall = time.perf_counter() - start
-        rss, user, system = said.read().strip().splitlines()[-1].split()
-        return wall, float(user) + float(system), int(rss)
 
 
 def measure(kind: str, lines: int, runs: int) -> None:

@@ -23,6 +23,7 @@ from castra_tail.render.text import (
     pad,
     show_bytes,
     size,
+    tail,
     vm_counts,
     width_of,
 )
@@ -84,10 +85,8 @@ class Lines:
     def separator(self, number: int, command: str, where: str, width: int) -> str:
         """``── run 2 · up · up.ndjson:24 ─────``: another run begins."""
         words = [f"run {number}", *([clean(command, 40)] if command else [])]
-        place = clean(where, 4096)
         room = max(8, width - width_of(f"── {' · '.join(words)} · ") - 3) if width else 80
-        if len(place) > room:  # a narrow screen keeps the end: the file's name and line
-            place = "…" + place[len(place) - room + 1 :]
+        place = tail(clean(where, 4096), room)  # a narrow screen keeps the file's name and line
         head = f"── {' · '.join([*words, place])} "
         return self.layout.p.wrap("heading", head + "─" * max(2, width - width_of(head))) + "\n"
 

@@ -20,13 +20,9 @@ from castra_tail.run.state import MAX_RECORDS, MAX_REMEDIATIONS, Run
 def only_messages(run: Run) -> bool:
     """Whether ``run`` holds messages and nothing else an event would track: no VM, no
     command, no transcript, no usage, no cleanup (lines that are not events aside)."""
+    # No event of another type read: no command, summary, transcript, usage or cleanup.
     counts = run.by_class
-    return (
-        not run.vms
-        and not run.commands
-        and run.summary is None
-        and all(n == 0 for cls, n in counts.items() if cls is not ev.Message)
-    )
+    return not run.vms and all(n == 0 for cls, n in counts.items() if cls is not ev.Message)
 
 
 def take_trailing(run: Run, other: Run) -> None:

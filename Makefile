@@ -26,8 +26,13 @@ test: $(STAMP)
 # compiled in a copy of the package under build/compiled, never beside the sources, so
 # that a compiled module never shadows an edited one; rebuilt whenever a source changes.
 # The default install stays pure Python. A C compiler is needed for this only.
+# Never a module that declares msgspec structs (records.py, ssh.py, contract/events/,
+# decode.py's Malformed): mypyc drops a struct's options (tag, frozen), which would
+# change what -j sends. Each run of the hot loop calls into all of these: a call
+# from a compiled module to a pure one costs as much as a pure call.
 COMPILED := build/compiled
-HOT      := pipeline.py run/intake.py run/state.py run/vms.py \
+HOT      := pipeline.py run/intake.py run/state.py run/vms.py run/kept.py \
+            run/commands.py run/stream.py run/trailing.py \
             contract/levels.py render/layout.py render/lines.py render/text.py
 SOURCES  := $(shell find castra_tail -name '*.py')
 WITH_COMPILED := PYTHONSAFEPATH=1 PYTHONPATH=$(CURDIR)/$(COMPILED) CASTRA_TAIL_COMPILED=1

@@ -17,7 +17,7 @@ from castra_tail.output.modes import Silent
 from castra_tail.pipeline import consume
 from castra_tail.run.selection import ALL, Selection
 from castra_tail.run.state import Run
-from castra_tail.run.stream import Stream
+from castra_tail.run.stream import MAX_FULL_VMS, Stream
 
 #: `make fuzz` multiplies the examples of the fuzzing properties (CASTRA_TAIL_FUZZ=100).
 FUZZ = int(os.environ.get("CASTRA_TAIL_FUZZ", "1"))
@@ -111,11 +111,14 @@ def shared(*parts: str) -> Path:
 
 
 def replay_stream(
-    paths: list[str], max_line: int = DEFAULT_MAX_LINE, selection: Selection = ALL
+    paths: list[str],
+    max_line: int = DEFAULT_MAX_LINE,
+    selection: Selection = ALL,
+    max_full_vms: int = MAX_FULL_VMS,
 ) -> Stream:
     """The finished ``Stream`` of some files, read as the app reads them, nothing shown
-    (``selection``: what ``--run`` chose)."""
-    stream = Stream(selection=selection)
+    (``selection``: what ``--run`` chose; ``max_full_vms``: the VMs its whole runs hold)."""
+    stream = Stream(selection=selection, max_full_vms=max_full_vms)
     items = read_inputs([FileSource(p) for p in paths], max_line)
     consume(items, stream, Silent(), Selector(), None)
     stream.finish()

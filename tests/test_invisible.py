@@ -24,6 +24,7 @@ from castra_tail.render.panel import panel
 from castra_tail.render.text import clean, clean_lines, escape
 from castra_tail.render.theme import Palette
 from castra_tail.render.timeline import timeline
+from castra_tail.run.records import Step
 from castra_tail.run.state import Run
 from castra_tail.run.vm import Bootstrap, Vm
 
@@ -203,10 +204,7 @@ def test_the_vm_column_of_event_lines_is_padded_by_display_cells() -> None:
 
 
 def test_timeline_rows_line_up_with_wide_step_names() -> None:
-    steps = [
-        ev.BootstrapStep(vm="a", step=name, status="success", duration_ms=1000)
-        for name in ("connect", "転送", "e\u0301tape", "適用検証")
-    ]
+    steps = [Step(name, "success", 1000) for name in ("connect", "転送", "e\u0301tape", "適用検証")]
     vm = Vm("a", bootstrap=Bootstrap(status="success", duration_ms=4000, steps=steps))
     rows = [line for line in timeline(vm, 80, Palette(None)).splitlines() if "▕" in line]
     assert len(rows) == 4

@@ -16,7 +16,7 @@ from castra_tail.contract.levels import Level
 from castra_tail.filters import MAX_CACHED, Selector
 from castra_tail.render.layout import MAX_REMEMBERED, Layout
 from castra_tail.render.theme import VM_COLOURS, Palette
-from castra_tail.run.records import MAX_KEPT, MAX_WARNINGS, keep
+from castra_tail.run.kept import MAX_KEPT, MAX_WARNINGS, keep
 from castra_tail.run.state import Run
 
 from conftest import ROOT

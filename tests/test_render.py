@@ -12,6 +12,7 @@ import pytest
 from castra_tail.contract import events as ev
 from castra_tail.render.theme import Palette
 from castra_tail.render.timeline import timeline
+from castra_tail.run import records
 from castra_tail.run.vm import Bootstrap, Vm
 
 from conftest import EXAMPLES, Result, example, run_cli
@@ -30,8 +31,8 @@ def test_every_line_fits_80_columns_except_ssh_commands() -> None:
             assert len(line) <= 80 or "ssh " in line, f"{name}: {line!r}"
 
 
-def Step(name: str, status: str, ms: int, detail: str | None = None) -> ev.BootstrapStep:
-    return ev.BootstrapStep(vm="a", step=name, status=status, duration_ms=ms, detail=detail)
+def Step(name: str, status: str, ms: int, detail: str | None = None) -> records.Step:
+    return records.Step(name, status, ms, detail)
 
 
 def draw(vm: Vm, width: int = 80) -> list[str]:

@@ -366,16 +366,13 @@ def test_run_all_keeps_the_last_runs_whole_and_shows_the_last(tmp_path: Path) ->
     assert "run 120 · castra down · summary" in out
 
 
-def test_runs_kept_whole_are_bounded_by_their_vms_too(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from castra_tail.run import stream as streams
+def test_runs_kept_whole_are_bounded_by_their_vms_too(tmp_path: Path) -> None:
     from castra_tail.run.selection import parse
 
-    monkeypatch.setattr(streams, "MAX_FULL_VMS", 5)  # runs of 3, 2 and 2 VMs
     path = tmp_path / "long.ndjson"
     path.write_bytes((FIXTURES / "three-runs.ndjson").read_bytes() * 2)
-    stream = replay_stream([str(path)], selection=parse("all"))
+    # runs of 3, 2 and 2 VMs, at most 5 VMs in whole runs
+    stream = replay_stream([str(path)], selection=parse("all"), max_full_vms=5)
     assert [r.number for r in stream.chosen] == [5, 6]  # 2 + 2 VMs; with run 4's 3: 7 > 5
 
 

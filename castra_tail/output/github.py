@@ -28,7 +28,7 @@ from castra_tail.render.summary import summary
 from castra_tail.render.text import clean
 from castra_tail.render.theme import Palette
 from castra_tail.render.timeline import timeline
-from castra_tail.run.records import keep
+from castra_tail.run.kept import keep
 from castra_tail.run.stream import Stream
 from castra_tail.run.verdict import Verdict
 from castra_tail.run.vm import Vm

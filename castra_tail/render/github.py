@@ -30,7 +30,7 @@ from castra_tail.contract import events as ev
 from castra_tail.contract.levels import Level
 from castra_tail.render import facts
 from castra_tail.render.text import clean, duration
-from castra_tail.run.records import keep
+from castra_tail.run.kept import keep
 from castra_tail.run.state import Run
 from castra_tail.run.verdict import Verdict
 from castra_tail.run.vm import Vm

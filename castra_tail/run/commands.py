@@ -6,7 +6,8 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from castra_tail.contract import events as ev
-from castra_tail.run.records import MAX_KEYS, Command, Where, keep
+from castra_tail.run.kept import MAX_KEYS, keep
+from castra_tail.run.records import Command, Where
 
 MAX_COMMANDS: Final = 1_000
 _STATUS: Final = {

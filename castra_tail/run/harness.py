@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from castra_tail.contract import events as ev
-from castra_tail.run.records import bump, keep
+from castra_tail.run.kept import bump, keep
 
 
 @dataclass(slots=True)

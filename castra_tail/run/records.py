@@ -3,60 +3,18 @@
 Steps, endings and plans of bootstraps; commands; places in the input (``Where``)
 and what was found there (``Problem``, ``Notable``).
 
-Every string from the stream is kept through ``keep``: whole up to MAX_KEPT
-characters, else cut and marked with its full length. So memory is bounded by
-how many things a stream holds (VMs, steps, commands: capped by the trackers), not
-by how long its strings are — an 800-step bootstrap with a 1 MiB detail on
-each step keeps 800 short details, not 800 MiB.
+Every string in them comes through ``kept.keep`` (kept.py makes the records of
+events), so each is a few KiB at most however long the stream's was.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final, overload
+from typing import Final
 
 import msgspec
 
-from castra_tail.contract import events as ev
-from castra_tail.run.ssh import Ssh, ssh_of
-
-#: Longest string kept from the stream (a name, an error, a detail); the text view shows 2,000.
-MAX_KEPT: Final = 4096
-#: A plan's warnings kept; past it, one more says how many were not.
-MAX_WARNINGS: Final = 100
-#: Distinct keys of a count keyed by strings from the stream; past it, new keys count as OTHER.
-MAX_KEYS: Final = 1_000
-OTHER: Final = "(other)"
-#: Longest ``ts`` kept: an RFC 3339 timestamp is 20 to 35 characters; a longer one is no time.
-MAX_TS: Final = 64
-
-
-@overload
-def keep(value: str) -> str: ...
-@overload
-def keep(value: None) -> None: ...
-def keep(value: str | None) -> str | None:
-    """A string from the stream as the state keeps it: whole up to MAX_KEPT characters,
-    else cut, with ``…`` and its full length."""
-    if value is None or len(value) <= MAX_KEPT:
-        return value
-    return f"{value[:MAX_KEPT]}… ({len(value):,} characters)"
-
-
-def kept_ts(ts: str | None) -> str | None:
-    """An event's ``ts`` as the state keeps it, for the pictures of a run's timing
-    (render/clock.py): None when absent or too long to be a timestamp."""
-    return ts if ts is not None and len(ts) <= MAX_TS else None
-
-
-def bump(counts: dict[str, int], key: str, n: int = 1) -> None:
-    """Add ``n`` to ``counts[key]``; past MAX_KEYS keys, a new key counts as OTHER.
-
-    For counts keyed by strings from the stream, which no one bounds.
-    """
-    if key not in counts and len(counts) >= MAX_KEYS:
-        key = OTHER
-    counts[key] = counts.get(key, 0) + n
+from castra_tail.run.ssh import Ssh
 
 
 class Step(msgspec.Struct, frozen=True, gc=False, tag=True):
@@ -67,11 +25,6 @@ class Step(msgspec.Struct, frozen=True, gc=False, tag=True):
     duration_ms: int
     detail: str | None = None
     ts: str | None = None  # the event's own, when it had one: the step's end
-
-    @classmethod
-    def of(cls, e: ev.BootstrapStep) -> Step:
-        """The step a ``bootstrap.step`` event reports."""
-        return cls(keep(e.step), keep(e.status), e.duration_ms, keep(e.detail), kept_ts(e.ts))
 
 
 class Ending(msgspec.Struct, frozen=True, gc=False, tag=True):
@@ -110,43 +63,6 @@ class Plan(msgspec.Struct, frozen=True, gc=False):
     verify_path: str | None = None
     artifact_hash: str | None = None
     metadata_path: str | None = None
-
-    @classmethod
-    def of(cls, e: ev.BootstrapPlanned) -> Plan:
-        """The plan a ``bootstrap.planned`` event reports."""
-        warnings = _capped(e.warnings, "warnings")
-        ssh = ssh_of(e.ssh) if e.ssh is not None else NO_SSH
-        if ssh.command is not None and len(ssh.command) > MAX_KEPT:
-            ssh = Ssh(keep(ssh.command), ssh.left_out)  # a left-out part is already cut short
-        verify = e.verify
-        return cls(
-            keep(e.mode),
-            keep(e.action),
-            keep(e.reason),
-            warnings,
-            ssh,
-            trigger=keep(e.trigger),
-            script_path=keep(e.script_path),
-            payload_path=keep(e.payload_path),
-            payload_bytes=e.payload_bytes,
-            remote_dir=keep(e.remote_dir),
-            handshake_timeout_secs=e.handshake_timeout_secs,
-            env_keys=_capped(e.env_keys, "keys"),
-            verify_command=keep(verify.command) if verify else None,
-            verify_path=keep(verify.path) if verify else None,
-            artifact_hash=keep(e.artifact_hash),
-            metadata_path=keep(e.metadata_path),
-        )
-
-
-def _capped(values: list[str], what: str) -> tuple[str, ...]:
-    """A list from the stream as kept: the first MAX_WARNINGS, then how many more there were."""
-    if not values:
-        return ()
-    kept = [keep(v) for v in values[:MAX_WARNINGS]]
-    if len(values) > MAX_WARNINGS:
-        kept.append(f"… (+{len(values) - MAX_WARNINGS:,} more {what})")
-    return tuple(kept)
 
 
 @dataclass(slots=True)

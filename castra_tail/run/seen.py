@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Final
 
 from castra_tail.contract.events import TYPE_OF
-from castra_tail.run.records import MAX_KEPT, MAX_KEYS, OTHER
+from castra_tail.run.kept import MAX_KEPT, MAX_KEYS, OTHER
 from castra_tail.run.state import Run
 from castra_tail.run.vms import MAX_VMS
 

@@ -21,7 +21,8 @@ from castra_tail.contract import events as ev
 from castra_tail.contract.levels import Level
 from castra_tail.run.commands import Commands
 from castra_tail.run.harness import Harness, Transcript
-from castra_tail.run.records import MAX_KEPT, Command, Notable, Problem, Where, bump, keep
+from castra_tail.run.kept import MAX_KEPT, bump, keep
+from castra_tail.run.records import Command, Notable, Problem, Where
 from castra_tail.run.vm import Vm
 from castra_tail.run.vms import MAX_VMS, Fleet
 

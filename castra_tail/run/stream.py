@@ -23,8 +23,8 @@ from collections.abc import Callable
 from typing import Final
 
 from castra_tail.contract import events as ev
+from castra_tail.run.kept import keep
 from castra_tail.run.log import RunLog, RunRecord, record_of, renumbered
-from castra_tail.run.records import keep
 from castra_tail.run.seen import Seen
 from castra_tail.run.selection import ALL, Selection
 from castra_tail.run.state import Run
@@ -60,6 +60,7 @@ class Stream:
         selection: Selection = ALL,
         *,
         max_vms: int = MAX_VMS,
+        max_full_vms: int = MAX_FULL_VMS,
         on_fold: Callable[[Run, RunRecord], None] | None = None,
     ) -> None:
         self.policy = policy or Policy()
@@ -69,6 +70,7 @@ class Stream:
         self.on_fold = on_fold
         self.selection = selection
         self.max_vms = max_vms
+        self.max_full_vms = max_full_vms
         self.lines = 0
         self.current = Run(1, max_vms=max_vms)
         self.log = RunLog()
@@ -152,7 +154,7 @@ class Stream:
         chosen = self.selection
         if chosen.relative or (chosen.explicit and chosen.chooses(run.number)):
             self.full.append(run)
-            while len(self.full) > 1 and sum(len(r.vms) for r in self.full) > MAX_FULL_VMS:
+            while len(self.full) > 1 and sum(len(r.vms) for r in self.full) > self.max_full_vms:
                 self.full.popleft()
 
     def shows(self, run: Run) -> bool:

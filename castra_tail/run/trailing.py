@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from castra_tail.contract import events as ev
-from castra_tail.run.records import bump
+from castra_tail.run.kept import bump
 from castra_tail.run.state import MAX_RECORDS, MAX_REMEDIATIONS, Run
 
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from castra_tail.contract import events as ev
-from castra_tail.run.records import Ending, Plan, Step, Where, keep, kept_ts
+from castra_tail.run.kept import keep, kept_ts
+from castra_tail.run.records import Ending, Plan, Step, Where
 from castra_tail.run.ssh import LeftOut
 
 MAX_STEPS: Final = 1_000

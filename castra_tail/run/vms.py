@@ -11,7 +11,8 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from castra_tail.contract import events as ev
-from castra_tail.run.records import MAX_KEPT, Ending, Plan, Step, keep, kept_ts
+from castra_tail.run.kept import MAX_KEPT, keep, kept_ts, plan_of, step_of
+from castra_tail.run.records import Ending
 from castra_tail.run.vm import PHASE_EFFECTS, TIMED, Bootstrap, Vm
 
 MAX_VMS: Final = 10_000
@@ -98,7 +99,7 @@ class Fleet:
         vm = self.vms.get(e.vm) or self._new_vm(e.vm)
         if vm is None:
             return
-        vm.plan = Plan.of(e)
+        vm.plan = plan_of(e)
         if e.ts is not None:
             vm.mark("planned", e.ts)
         if vm.bootstrap is None:
@@ -130,7 +131,7 @@ class Fleet:
         """A bootstrap stage finished."""
         b = self._bootstrap(e.vm)
         if b is not None:
-            b.add_step(Step.of(e))
+            b.add_step(step_of(e))
 
     def _completed(self, e: ev.BootstrapCompleted) -> None:
         b = self._bootstrap(e.vm)

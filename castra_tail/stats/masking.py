@@ -15,7 +15,7 @@ import re
 from typing import Final
 
 from castra_tail.run.failures import Failure
-from castra_tail.run.records import keep
+from castra_tail.run.kept import keep
 
 _UUID: Final = re.compile(
     r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.IGNORECASE

@@ -12,7 +12,7 @@ from typing import Final
 
 import msgspec
 
-from castra_tail.run.records import OTHER
+from castra_tail.run.kept import OTHER
 from castra_tail.stats.sketch import ALPHA, EXACT, Durations
 from castra_tail.stats.tally import EXACT_BY_VM, Steps, Tally
 

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, Final, Protocol, TypeVar, cast
 
+from castra_tail.run.kept import OTHER, keep
 from castra_tail.run.log import RunRecord
-from castra_tail.run.records import OTHER, keep
 from castra_tail.run.state import Run
 from castra_tail.run.vm import BAD, Vm
 from castra_tail.stats.masking import mask, text_of

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Final
 
 from castra_tail.render.text import clean, count, duration, plural
-from castra_tail.run.records import OTHER
+from castra_tail.run.kept import OTHER
 from castra_tail.stats.report import Report, StepRow, Timing
 
 STEP_HEADERS: Final = ("step", "count", "p50", "p95", "max", "failed", "rate")

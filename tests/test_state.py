@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from castra_tail.contract.decode import Malformed, Unknown
 from castra_tail.contract.levels import Level
 from castra_tail.run.verdict import judge_run
 from castra_tail.run.vm import MAX_STEPS
@@ -165,3 +166,33 @@ def test_memory_is_bounded_per_vm(tmp_path: Path) -> None:
     path.write_bytes(step * (MAX_STEPS + 50))
     b = replay([str(path)]).vms["a"].bootstrap
     assert b is not None and len(b.steps) == MAX_STEPS and b.steps_dropped == 50
+
+
+def test_a_run_let_go_is_freed_at_once_not_by_the_cyclic_collector() -> None:
+    """A folded run holds thousands of records: a reference cycle through it would keep
+    them until the collector ran, and have it walk them again and again until then."""
+    import gc
+    import weakref
+
+    from castra_tail.contract.decode import decode
+    from castra_tail.contract.levels import level_of
+    from castra_tail.run.state import Run
+
+    run = Run()
+    for name in ("up-fail", "clean-dry-run", "agent", "rejected"):
+        for n, raw in enumerate(example(name).read_bytes().splitlines(), 1):
+            event = decode(raw)
+            if not isinstance(event, (Malformed, Unknown)):
+                run.add(event, level_of(event), name, n)
+    run.finish()
+    assert run.vms and run.commands and run.messages and run.summary and run.harness.seen
+    assert run.cleanup["dry_run"]
+    gone = weakref.ref(run)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        del run
+        assert gone() is None
+    finally:
+        if collecting:
+            gc.enable()

@@ -16,6 +16,7 @@ from castra_tail.render.lines import Lines
 from castra_tail.render.panel import PHASES as PANEL_PHASES
 from castra_tail.render.theme import Palette
 from castra_tail.render.transcript import Transcript
+from castra_tail.run import state
 from castra_tail.run.commands import Commands
 from castra_tail.run.harness import Transcript as TranscriptTracker
 from castra_tail.run.records import Plan
@@ -33,8 +34,8 @@ def test_every_type_has_exactly_one_attention_rule() -> None:
 
 def test_every_type_changes_the_state_through_exactly_one_tracker() -> None:
     run = Run()
-    assert set(run._handlers) == EVERY_TYPE
-    tables = [Fleet().handlers(), Commands().handlers(), TranscriptTracker().handlers()]
+    assert set(run._handlers) | set(state._OWN) == EVERY_TYPE
+    tables = [state._OWN, Fleet().handlers(), Commands().handlers(), TranscriptTracker().handlers()]
     owners = Counter(cls for table in tables for cls in table)
     assert all(n == 1 for n in owners.values()), owners
 

@@ -81,12 +81,13 @@ class Run:
         self._handlers = self._bind()
 
     def _bind(self) -> dict[type, Callable[[Any], None]]:
-        """One table, every event type: which tracker an event changes, and how."""
-        handlers: dict[type, Callable[[Any], None]] = {
-            ev.Message: self.message,
-            ev.Cleanup: self._cleanup,
-            ev.Summary: self._summary,
-        }
+        """One table: which tracker an event changes, and how (the run's own: ``_OWN``).
+
+        Only the trackers' methods: a method of the run kept in the run would make
+        each run a reference cycle, freed by the cyclic collector long after it was
+        folded, and walked by it again and again until then.
+        """
+        handlers: dict[type, Callable[[Any], None]] = {}
         for tracker in (self.fleet, self.cmds, self.transcript):
             handlers |= tracker.handlers()
         return handlers
@@ -97,7 +98,11 @@ class Run:
         """Account for one decoded event at its attention level: counted, then handed to
         the tracker of its family. (The frequent types take the fused path, intake.py.)"""
         self.count(event, level, source, line)
-        self._handlers[event.__class__](event)
+        own = _OWN.get(event.__class__)
+        if own is not None:
+            own(self, event)
+        else:
+            self._handlers[event.__class__](event)
 
     def count(self, event: ev.Event, level: Level, source: str, line: int) -> None:
         """Count one event: where the run began, by type and by level, and the notable."""
@@ -172,10 +177,12 @@ class Run:
             if remedy not in said and len(said) < MAX_REMEDIATIONS:
                 said.append(remedy)
 
-    def _cleanup(self, e: ev.Cleanup) -> None:
+    def cleaned(self, e: ev.Cleanup) -> None:
+        """A cleanup: its bytes counted by category, dry run apart."""
         bump(self.cleanup["dry_run" if e.dry_run else "real"], keep(e.category or "?"), e.bytes)
 
-    def _summary(self, e: ev.Summary) -> None:
+    def summarised(self, e: ev.Summary) -> None:
+        """The command's summary: kept (the last one read)."""
         long = len(e.operation) > MAX_KEPT
         self.summary = msgspec.structs.replace(e, operation=keep(e.operation)) if long else e
 
@@ -309,3 +316,11 @@ class Run:
     def events(self) -> int:
         """How many valid events were read."""
         return sum(self.by_level)
+
+
+#: The event types the run itself follows (the trackers' are in ``Run._bind``).
+_OWN: Final[dict[type, Callable[[Run, Any], None]]] = {
+    ev.Message: Run.message,
+    ev.Cleanup: Run.cleaned,
+    ev.Summary: Run.summarised,
+}

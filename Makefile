@@ -31,7 +31,7 @@ test: $(STAMP)
 # change what -j sends. Each run of the hot loop calls into all of these: a call
 # from a compiled module to a pure one costs as much as a pure call.
 COMPILED := build/compiled
-HOT      := pipeline.py run/intake.py run/state.py run/vms.py run/kept.py \
+HOT      := pipeline.py run/intake.py run/state.py run/vms.py run/kept.py run/phases.py \
             run/commands.py run/stream.py run/trailing.py \
             contract/levels.py render/layout.py render/lines.py render/text.py
 SOURCES  := $(shell find castra_tail -name '*.py')

@@ -19,9 +19,10 @@ from castra_tail.render.transcript import Transcript
 from castra_tail.run import state
 from castra_tail.run.commands import Commands
 from castra_tail.run.harness import Transcript as TranscriptTracker
+from castra_tail.run.phases import PHASE_EFFECTS
 from castra_tail.run.records import Plan
 from castra_tail.run.state import Run
-from castra_tail.run.vm import PHASE_EFFECTS, Bootstrap, Shutdown, Vm
+from castra_tail.run.vm import Bootstrap, Shutdown, Vm
 from castra_tail.run.vms import Fleet
 
 EVERY_TYPE = set(ev.EVENT_TYPES)

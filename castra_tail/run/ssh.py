@@ -99,8 +99,26 @@ class Ssh(msgspec.Struct, frozen=True, gc=False):
     left_out: tuple[LeftOut, ...] = ()
 
 
+class _Last:
+    """The target asked for last, and its command (held: its id cannot be reused)."""
+
+    target: SshTarget | None = None
+    ssh: Ssh = Ssh(None)
+
+
+_last: Final = _Last()
+
+
 def ssh_of(target: SshTarget) -> Ssh:
     """The ready-to-paste command of ``target``, without what could harm whoever pastes it."""
+    if target is _last.target:  # a plan's level asks first, then its record: one event
+        return _last.ssh
+    ssh = _made(target)
+    _last.target, _last.ssh = target, ssh
+    return ssh
+
+
+def _made(target: SshTarget) -> Ssh:
     options = tuple(target.options)
     args = (target.user, target.host, target.port, target.identity, options)
     chars = len(target.user) + len(target.host) + len(target.identity or "")

@@ -1,20 +1,18 @@
 """A VM as the state knows it: its plan, bootstrap and shutdown, and where it is now.
 
-Plain records that the fleet (vms.py) fills in and renderers read; the effect
-each ``vm.lifecycle`` phase has on its VM lives here too, and the one rule
-that says in a word where a VM is (``Vm.state``), which the summary and the
-live panel both show. Records keep what is shown, never the events themselves
+Plain records that the fleet (vms.py) fills in and renderers read (what each
+``vm.lifecycle`` phase changes on a VM: phases.py), and the one rule that says
+in a word where a VM is (``Vm.state``), which the summary and the live panel
+both show. Records keep what is shown, never the events themselves
 (records.py), and every string from the stream is kept through ``keep``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final
 
-from castra_tail.contract import events as ev
-from castra_tail.run.kept import keep, kept_ts
+from castra_tail.run.kept import kept_ts
 from castra_tail.run.records import Ending, Plan, Step, Where
 from castra_tail.run.ssh import LeftOut
 
@@ -183,63 +181,3 @@ class Vm:
             to_run = b is not None and (self.plan is None or self.plan.action == "would_run")
             return "launching" if to_run else "running"
         return "planned" if self.plan is not None else "seen"
-
-
-def _shutdown(vm: Vm) -> Shutdown:
-    s = vm.shutdown
-    if s is None:
-        s = vm.shutdown = Shutdown()
-    return s
-
-
-def _requested(vm: Vm, e: ev.VmLifecycle) -> None:
-    _shutdown(vm).requested = True
-
-
-def _attempted(vm: Vm, e: ev.VmLifecycle) -> None:
-    _shutdown(vm).method = keep(e.method)
-
-
-def _succeeded(vm: Vm, e: ev.VmLifecycle) -> None:
-    _shutdown(vm)
-
-
-def _timed_out(vm: Vm, e: ev.VmLifecycle) -> None:
-    _shutdown(vm).timed_out = keep(e.reason)
-
-
-def _escalated(vm: Vm, e: ev.VmLifecycle) -> None:
-    s = _shutdown(vm)
-    if e.signal is not None and len(s.signals) < MAX_STEPS:
-        s.signals.append(keep(e.signal))
-
-
-def _complete(vm: Vm, e: ev.VmLifecycle) -> None:
-    s = _shutdown(vm)
-    s.outcome, s.total_ms, s.changed = keep(e.outcome), e.total_ms, e.changed
-
-
-def _overlay(vm: Vm, e: ev.VmLifecycle) -> None:
-    vm.overlay_path = keep(e.overlay_path)
-
-
-def _launched(vm: Vm, e: ev.VmLifecycle) -> None:
-    vm.pid = e.pid
-
-
-def _discarded(vm: Vm, e: ev.VmLifecycle) -> None:
-    vm.reclaimed_bytes += e.reclaimed_bytes or 0
-
-
-#: What each known phase changes on the VM (an unknown phase only sets ``vm.phase``).
-PHASE_EFFECTS: Final[dict[str, Callable[[Vm, ev.VmLifecycle], None]]] = {
-    "overlay_prepared": _overlay,
-    "launched": _launched,
-    "shutdown_requested": _requested,
-    "cooperative_attempted": _attempted,
-    "cooperative_succeeded": _succeeded,
-    "cooperative_timed_out": _timed_out,
-    "shutdown_escalated": _escalated,
-    "shutdown_complete": _complete,
-    "overlay_discarded": _discarded,
-}

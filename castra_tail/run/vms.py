@@ -12,8 +12,9 @@ from typing import Any, Final
 
 from castra_tail.contract import events as ev
 from castra_tail.run.kept import MAX_KEPT, keep, kept_ts, plan_of, step_of
+from castra_tail.run.phases import PHASE_EFFECTS
 from castra_tail.run.records import Ending
-from castra_tail.run.vm import PHASE_EFFECTS, TIMED, Bootstrap, Vm
+from castra_tail.run.vm import TIMED, Bootstrap, Vm
 
 MAX_VMS: Final = 10_000
 #: How many VMs past MAX_VMS are remembered, to count each of them once.

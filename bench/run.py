@@ -140,9 +140,11 @@ def main() -> None:
         f"castra-tail benchmark · python {sys.version.split()[0]} · {os.cpu_count()} cores"
         f" · jq {'found' if jq else 'NOT FOUND (install jq)'}"
     )
+    parallel_capacity()
     for kind in STREAMS:
         measure(kind, sizes, jq, args.runs)
     startup_and_latency()
+    print(f"load average at the end: {os.getloadavg()[0]:.2f}")
 
 
 def measure(kind: str, sizes: list[int], jq: str | None, runs: int) -> None:
@@ -207,6 +209,35 @@ def measure(kind: str, sizes: list[int], jq: str | None, runs: int) -> None:
 
 def _ratio(jq_wall: float | None, wall: float) -> str:
     return f"{jq_wall / wall:>5.2f}×" if jq_wall is not None else f"{'':>6}"
+
+
+#: A CPU-bound loop of about a second, to see how many of them the machine runs side by side.
+_SPIN = "sum(i * i for i in range(12_000_000))"
+
+
+def parallel_capacity() -> None:
+    """How much two CPU-bound processes slow each other: what ``-j`` can gain here at most.
+
+    A virtual machine may show two cores that share one: then two processes each run at
+    half speed, and reading on two cores cannot be faster than on one.
+    """
+    spin = [sys.executable, "-c", _SPIN]
+    alone = min(_wall([spin]) for _ in range(2))
+    together = min(_wall([spin, spin]) for _ in range(2))
+    print(
+        f"parallel capacity: one CPU-bound process {alone:.2f} s, two at once {together:.2f} s"
+        f" ({2 * alone / together:.2f} cores' worth of work side by side);"
+        f" load average {os.getloadavg()[0]:.2f}"
+    )
+
+
+def _wall(commands: list[list[str]]) -> float:
+    """Seconds until every one of ``commands``, started together, has ended."""
+    start = time.perf_counter()
+    procs = [subprocess.Popen(c) for c in commands]
+    for proc in procs:
+        proc.wait()
+    return time.perf_counter() - start
 
 
 def startup_and_latency() -> None:

@@ -9,8 +9,9 @@ import pytest
 
 from castra_tail.contract.events import Usage
 from castra_tail.run.stream import Stream
+from castra_tail.run.vm import Vm
 
-from conftest import EXAMPLES, FIXTURES, example, replay_stream, run_cli
+from conftest import EXAMPLES, FIXTURES, example, replay, replay_stream, run_cli
 
 UP, UP_FAIL, DOWN = (example(n).read_bytes() for n in ("up", "up-fail", "down"))
 THREE = FIXTURES / "three-runs.ndjson"  # cat up.ndjson up-fail.ndjson down.ndjson
@@ -412,6 +413,40 @@ def test_messages_after_the_last_command_ended_trail_its_run(tmp_path: Path, sev
     # Messages that lead into a run that follows still begin it
     path.write_bytes(ended + after.encode() + example("rejected").read_bytes())
     assert replay_stream([str(path)]).runs == 2
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        '{"type":"message","severity":"warn","text":"→ web-0: disk almost full"}',
+        '{"type":"message","severity":"error","vm":"web-9","text":"lost its console"}',
+        '{"type":"message","severity":"info","text":"→ db-0: done","remediation":"castra down"}',
+    ],
+)
+def test_messages_that_name_a_vm_after_the_end_trail_the_run_too(
+    tmp_path: Path, after: str
+) -> None:
+    # Castra's own messages name their VM in the text ("→ web-0: …"): such a message,
+    # said after the command ended, made that VM, and so a run of its own.
+    ended = example("up").read_bytes()
+    path = tmp_path / "trailing.ndjson"
+    path.write_bytes(ended + after.encode() + b"\n")
+    stream = replay_stream([str(path)])
+    assert stream.runs == 1
+    told = json.loads(after)
+    name = told.get("vm") or told["text"].split()[1].rstrip(":")
+    vm = stream.current.vms[name]
+    before = replay([str(example("up"))]).vms.get(name) or Vm(name)
+    level = told["severity"]
+    warned, erred = {"warn": (1, 0), "error": (0, 1)}.get(level, (0, 0))
+    assert (vm.warnings, vm.errors) == (before.warnings + warned, before.errors + erred)
+    remedies = [told["remediation"]] if "remediation" in told else []
+    assert vm.remediations == before.remediations + remedies
+    if level == "error":
+        assert vm.first_error is not None and vm.first_error.line == len(ended.splitlines()) + 1
+    runs = json.loads(run_cli(["runs", str(path), "--format", "json"]).stdout)["runs"]
+    assert [r["number"] for r in runs] == [1]
+    assert runs[0]["ok"] is (level != "error")
 
 
 def test_a_bad_line_of_another_file_than_the_runs_first_is_named_with_it(tmp_path: Path) -> None:

@@ -18,11 +18,11 @@ from castra_tail.run.state import MAX_RECORDS, MAX_REMEDIATIONS, Run
 
 
 def only_messages(run: Run) -> bool:
-    """Whether ``run`` holds messages and nothing else an event would track: no VM, no
-    command, no transcript, no usage, no cleanup (lines that are not events aside)."""
-    # No event of another type read: no command, summary, transcript, usage or cleanup.
+    """Whether ``run`` holds messages and nothing else: no command, summary, transcript,
+    usage, cleanup or VM event (lines that are not events aside). Its VMs, if any, are
+    those its messages named (``→ web-0: …``), with what they said of each."""
     counts = run.by_class
-    return not run.vms and all(n == 0 for cls, n in counts.items() if cls is not ev.Message)
+    return all(n == 0 for cls, n in counts.items() if cls is not ev.Message)
 
 
 def take_trailing(run: Run, other: Run) -> None:
@@ -40,6 +40,7 @@ def take_trailing(run: Run, other: Run) -> None:
     for remedy in other.remediations:
         if remedy not in run.remediations and len(run.remediations) < MAX_REMEDIATIONS:
             run.remediations.append(remedy)
+    _take_vms(run, other)
     run.malformed += other.malformed
     run.text_lines += other.text_lines
     run.problems += other.problems[: max(0, MAX_RECORDS - len(run.problems))]
@@ -47,3 +48,23 @@ def take_trailing(run: Run, other: Run) -> None:
     run.broken += other.broken[: max(0, MAX_RECORDS - len(run.broken))]
     if run.sample is None:
         run.sample = other.sample
+
+
+def _take_vms(run: Run, other: Run) -> None:
+    """What ``other``'s messages said of each VM, added to that VM in ``run`` (made there
+    if the run had not seen it, as a message of its own would have)."""
+    fleet = run.fleet
+    for name, said in other.vms.items():
+        vm = fleet.vm(name)
+        if vm is None:  # past the cap
+            continue
+        vm.warnings += said.warnings
+        vm.errors += said.errors
+        if vm.first_error is None:
+            vm.first_error = said.first_error
+        for remedy in said.remediations:
+            if remedy not in vm.remediations and len(vm.remediations) < MAX_REMEDIATIONS:
+                vm.remediations.append(remedy)
+    for key in other.fleet.untracked:
+        fleet.refuse_key(key)
+    fleet.untracked_overflow |= other.fleet.untracked_overflow

@@ -172,11 +172,12 @@ def test_a_run_let_go_is_freed_at_once_not_by_the_cyclic_collector() -> None:
     """A folded run holds thousands of records: a reference cycle through it would keep
     them until the collector ran, and have it walk them again and again until then."""
     import gc
-    import weakref
 
     from castra_tail.contract.decode import decode
     from castra_tail.contract.levels import level_of
     from castra_tail.run.state import Run
+    from castra_tail.run.vm import Vm
+    from castra_tail.run.vms import Fleet
 
     run = Run()
     for name in ("up-fail", "clean-dry-run", "agent", "rejected"):
@@ -187,12 +188,17 @@ def test_a_run_let_go_is_freed_at_once_not_by_the_cyclic_collector() -> None:
     run.finish()
     assert run.vms and run.commands and run.messages and run.summary and run.harness.seen
     assert run.cleanup["dry_run"]
-    gone = weakref.ref(run)
+    gc.collect()
     collecting = gc.isenabled()
-    gc.disable()
+    gc.disable()  # no collection but ours, below
+    gc.set_debug(gc.DEBUG_SAVEALL)  # what the collector finds unreachable, kept to be seen
     try:
         del run
-        assert gone() is None
+        gc.collect()
+        left = [type(o).__name__ for o in gc.garbage if isinstance(o, (Run, Fleet, Vm))]
     finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
         if collecting:
             gc.enable()
+    assert left == []

@@ -98,7 +98,7 @@ class Layout:
         """One event's lines: the head line, then ``more`` under its body (each ends in \\n)."""
         pair = style if style is not None else self._level[level]
         styled = body_styled or (style is None and level is INFO)
-        cell = self._vm_cells.get(vm) or self._vm_cell(vm)  # first: it may widen the column
+        start = self.start(vm, pair, mark, label)  # first: it may widen the column
         room = self.body_width
         if room:
             body, *folded = fold(body, room)
@@ -107,16 +107,24 @@ class Layout:
             more = [piece for m in more for piece in fold(m, room)]
         if styled:
             body = f"{pair[0]}{body}{pair[1]}" if body else body
-        head = self._heads.get((pair, mark, label))
-        if head is None:
-            head = self._head(pair, mark, label)
         if self.mark is not None:
             body, more = self.mark(body), [self.mark(m) for m in more]
-        line = f"{cell}  {head}{body}\n"
+        line = f"{start}{body}\n"
         if not more:
             return line
         indent = self.indent
         return line + "".join(f"{indent}{m}\n" if m else "\n" for m in more)
+
+    def start(self, vm: str | None, pair: Pair, mark: str, label: str) -> str:
+        """A head line up to its body: the VM's cell and ``MARK LABEL`` in ``pair``'s style.
+
+        It may widen the VM column (a VM seen first): ``body_width`` is read after it.
+        """
+        cell = self._vm_cells.get(vm) or self._vm_cell(vm)
+        head = self._heads.get((pair, mark, label))
+        if head is None:
+            head = self._head(pair, mark, label)
+        return f"{cell}  {head}"
 
     def styled(self, lines: Iterable[str], pair: Pair) -> list[str]:
         """Each line in a style."""

@@ -52,7 +52,7 @@ class Fused:
         self._messages: dict[Key, Ends] = {}
         self._steps: dict[Key, Ends] = {}
         self._lifecycles: dict[Key, Ends] = {}
-        self._screen = (-1, -1)  # the layout's (width, VM column) the kept starts are for
+        self._epoch = -1  # the layout's epoch the kept starts are for
         self._room = 0  # the body's width (0: never fold)
         self._limit = 0  # the longest body that fits on the head line
 
@@ -60,7 +60,10 @@ class Fused:
         """The lines showing one event (as ``Lines.event``)."""
         cls = event.__class__
         line: str | None = None
-        if self.layout.mark is None:  # --grep marks its matches: the general way
+        layout = self.layout
+        if layout.mark is None:  # --grep marks its matches: the general way
+            if layout.epoch != self._epoch:
+                self._resized()
             if cls is _MESSAGE:
                 line = self._message(event, level)  # type: ignore[arg-type]
             elif cls is _STEP:
@@ -70,16 +73,19 @@ class Fused:
         return line if line is not None else self._general(event, level, raw, vm)
 
     def _message(self, e: ev.Message, level: Level) -> str | None:
-        text = e.text
+        text, severity = e.text, e.severity
         if not (text and text.isascii() and text.isprintable()):
             return None
         if level >= WARN and e.remediation:
             return None  # its ↳ lines follow
-        severity = e.severity
-        if severity not in _SEVERITIES:
-            return None
-        ends = self._start(self._messages, e.vm, level, severity, MARKS[level], True)
-        return self._body(ends, text)
+        ends = self._messages.get((e.vm, level, severity))
+        if ends is None:
+            if severity not in _SEVERITIES:
+                return None
+            ends = self._start(self._messages, e.vm, level, severity, MARKS[level], True)
+        if len(text) <= self._limit:
+            return f"{ends[0]}{text}{ends[1]}"
+        return self._folded(ends, text)
 
     def _step(self, e: ev.BootstrapStep, level: Level) -> str | None:
         status = _STATUS.get(e.status)
@@ -91,9 +97,15 @@ class Fused:
             if not (detail.isascii() and detail.isprintable()):
                 return None
             body = f"{body}  {detail}"
-        styled = level >= ERROR or level is INFO
-        ends = self._start(self._steps, e.vm, level, e.status, STEP_MARKS[e.status], styled, "step")
-        return self._body(ends, body)
+        ends = self._steps.get((e.vm, level, e.status))
+        if ends is None:
+            styled = level >= ERROR or level is INFO
+            ends = self._start(
+                self._steps, e.vm, level, e.status, STEP_MARKS[e.status], styled, "step"
+            )
+        if len(body) <= self._limit:
+            return f"{ends[0]}{body}{ends[1]}"
+        return self._folded(ends, body)
 
     def _lifecycle(self, e: ev.VmLifecycle, level: Level, vm: Vm | None) -> str | None:
         describe = PHASES.get(e.phase)
@@ -102,8 +114,12 @@ class Fused:
         label, body = describe(e, vm)  # cleaned
         if not body.isascii():
             return None
-        ends = self._start(self._lifecycles, e.vm, level, label, MARKS[level], level is INFO)
-        return self._body(ends, body)
+        ends = self._lifecycles.get((e.vm, level, label))
+        if ends is None:
+            ends = self._start(self._lifecycles, e.vm, level, label, MARKS[level], level is INFO)
+        if len(body) <= self._limit:
+            return f"{ends[0]}{body}{ends[1]}"
+        return self._folded(ends, body)
 
     def _start(
         self,
@@ -120,15 +136,9 @@ class Fused:
         The body's limit is read after it: a VM seen first may widen the VM column.
         """
         layout = self.layout
-        if (layout.width, layout.vm_width) != self._screen:
-            self._resized()
-        key = (vm, level, kind)
-        ends = kept.get(key)
-        if ends is not None:
-            return ends
         pair = layout.level_pair(level)
         start = layout.start(vm, pair, mark, label or kind)
-        if (layout.width, layout.vm_width) != self._screen:
+        if layout.epoch != self._epoch:
             self._resized()  # this VM widened the column: every start kept is too narrow
         if styled and pair[0]:
             indent = layout.indent + pair[0]
@@ -136,17 +146,15 @@ class Fused:
         else:
             ends = (start, "\n", layout.indent, "\n")
         if len(kept) < MAX_STARTS and (vm is None or len(vm) <= MAX_KEY):
-            kept[key] = ends
+            kept[(vm, level, kind)] = ends
         return ends
 
-    def _body(self, ends: Ends, body: str) -> str | None:
-        """The line of a printable ASCII ``body`` (not empty), folded when it is too wide.
+    def _folded(self, ends: Ends, body: str) -> str | None:
+        """The lines of a printable ASCII ``body`` too wide for the head line, folded.
 
         None for a body that ``clean`` would cut, or whose folding leaves an empty piece
         (a run of blanks), which the general way shows unstyled.
         """
-        if len(body) <= self._limit:
-            return f"{ends[0]}{body}{ends[1]}"
         if not self._room or len(body) > MAX_FIELD:
             return None
         first, *rest = pieces = wrap(body, self._room)
@@ -157,7 +165,7 @@ class Fused:
 
     def _resized(self) -> None:
         layout = self.layout
-        self._screen = (layout.width, layout.vm_width)
+        self._epoch = layout.epoch
         for kept in (self._messages, self._steps, self._lifecycles):
             kept.clear()
         self._room = room = layout.body_width

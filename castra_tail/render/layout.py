@@ -48,6 +48,9 @@ class Layout:
         self.vm_width = MIN_VM_WIDTH
         self.max_vm_width = MAX_VM_WIDTH
         self._vm_cells: dict[str | None, str] = {}
+        #: Counts the changes of the columns (a resize, a wider VM): what was laid out before
+        #: a change is laid out again (render/fused.py keeps line starts until then).
+        self.epoch = 0
         self.resize(width)
         self._heads: dict[tuple[Pair, str, str], str] = {}
         self._vm_colour: dict[str, int] = {}
@@ -68,6 +71,7 @@ class Layout:
         if self.vm_width > self.max_vm_width:
             self.vm_width = self.max_vm_width
         self._vm_cells.clear()  # names are cut to the new width
+        self.epoch += 1
 
     @property
     def indent(self) -> str:
@@ -168,6 +172,7 @@ class Layout:
             if width > self.vm_width:
                 self.vm_width = width
                 self._vm_cells.clear()
+                self.epoch += 1
             start, end = self.p.pair(f"vm.{self._colour(vm)}")
             cell = f"{start}{name}{end}" + " " * (self.vm_width - width)
         if len(self._vm_cells) < MAX_REMEMBERED and (vm is None or len(vm) <= MAX_KEY):

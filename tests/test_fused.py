@@ -27,6 +27,7 @@ from castra_tail.render.folding import _fit, _fit_ascii, wrap, wrap_measured
 from castra_tail.render.fused import Fused
 from castra_tail.render.highlight import highlighter
 from castra_tail.render.lines import Lines
+from castra_tail.render.text import cells, clean, column, fit, pad, width_of
 from castra_tail.render.theme import Palette
 from castra_tail.run.vm import Shutdown, Vm
 
@@ -302,3 +303,12 @@ def test_ascii_folds_by_length_as_it_does_by_cells(line: str, width: int) -> Non
 
 def test_a_printable_ascii_character_takes_one_cell() -> None:
     assert all(cell_len(chr(c)) == 1 for c in range(0x20, 0x7F))
+
+
+@given(text | st.text(string.printable[:95], max_size=30), st.integers(0, 40), st.integers(1, 200))
+def test_a_column_of_stream_text_is_cleaned_cut_and_padded(
+    value: str, width: int, limit: int
+) -> None:
+    # The timelines' and the chart's names: the common case skips the steps, never their result.
+    assert column(value, width, limit) == pad(fit(clean(value, limit), width), width)
+    assert cells(value, limit) == width_of(clean(value, limit))

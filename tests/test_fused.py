@@ -26,6 +26,7 @@ from castra_tail.contract.levels import Level, level_of
 from castra_tail.render.folding import _fit, _fit_ascii, wrap, wrap_measured
 from castra_tail.render.fused import Fused
 from castra_tail.render.highlight import highlighter
+from castra_tail.render.layout import Layout
 from castra_tail.render.lines import Lines
 from castra_tail.render.text import cells, clean, column, fit, pad, width_of
 from castra_tail.render.theme import Palette
@@ -312,3 +313,41 @@ def test_a_column_of_stream_text_is_cleaned_cut_and_padded(
     # The timelines' and the chart's names: the common case skips the steps, never their result.
     assert column(value, width, limit) == pad(fit(clean(value, limit), width), width)
     assert cells(value, limit) == width_of(clean(value, limit))
+
+
+@settings(max_examples=fuzz(300), deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            vm_names | st.none(),
+            st.sampled_from(list(Level)),
+            st.sampled_from(["·", "✓", "?"]),
+            st.sampled_from(["step", "usage", "cleanup", "漢字"]),
+            text,
+            st.booleans(),
+            st.sampled_from([None, "ssh", "step.success"]),
+        ),
+        max_size=12,
+    ),
+    widths,
+    palettes,
+    st.booleans(),
+)
+def test_a_line_that_fits_is_laid_out_as_the_general_way_lays_it_out(
+    lines: list[tuple[str | None, Level, str, str, str, bool, str | None]],
+    width: int,
+    color: ColorSystem | None,
+    grep: bool,
+) -> None:
+    # Layout.line's own short cut (one line, no more, ASCII that fits); ``more`` as an
+    # iterator takes the general way.
+    palette = Palette(color)
+    fast, general = Layout(palette, width), Layout(palette, width)
+    if grep:
+        fast.mark = general.mark = highlighter([re.compile("a|漢")])
+    for vm, level, mark, label, raw, styled, style in lines:
+        pair, body = palette.pair(style) if style else None, clean(raw)  # bodies come cleaned
+        expected = general.line(
+            vm, level, mark, label, body, iter(()), body_styled=styled, style=pair
+        )
+        assert fast.line(vm, level, mark, label, body, body_styled=styled, style=pair) == expected

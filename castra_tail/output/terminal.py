@@ -99,7 +99,8 @@ class TextView(View):
     def event(self, event: ev.Event, level: Level, raw: bytes, vm: Vm | None) -> None:
         if not self.shows_events:
             return
-        self._write(self.render(event, level, raw, vm), event.ts)
+        text = self.render(event, level, raw, vm)
+        self.out.write(self._stamped(text, event.ts) if self.elapsed else text)
         if self.timelines and isinstance(event, _BOOTSTRAP_ENDS):
             self._timeline(vm)
 
@@ -128,12 +129,14 @@ class TextView(View):
     def flush(self) -> None:
         self.out.flush()
 
-    def _write(self, text: str, ts: str | None = None) -> None:
-        if self.elapsed:
-            stamp = _ts_clock(ts) if ts else self._clock
-            blank = " " * (TIME_WIDTH + 1)
-            text = f"{stamp} " + text.replace("\n", "\n" + blank, text.count("\n") - 1)
-        self.out.write(text)
+    def _write(self, text: str) -> None:
+        self.out.write(self._stamped(text) if self.elapsed else text)
+
+    def _stamped(self, text: str, ts: str | None = None) -> str:
+        """``text`` with --elapsed's time column: the event's time of day, else the clock's."""
+        stamp = _ts_clock(ts) if ts else self._clock
+        blank = " " * (TIME_WIDTH + 1)
+        return f"{stamp} " + text.replace("\n", "\n" + blank, text.count("\n") - 1)
 
     # --- the end ------------------------------------------------------------------------
 

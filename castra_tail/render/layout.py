@@ -81,7 +81,9 @@ class Layout:
     @property
     def body_width(self) -> int:
         """Columns left for a body after ``VM  M LABEL`` (0: do not wrap)."""
-        return max(MIN_BODY_WIDTH // 2, self.width - len(self.indent)) if self.width else 0
+        if not self.width:
+            return 0
+        return max(MIN_BODY_WIDTH // 2, self.width - (self.vm_width + 5 + LABEL_WIDTH))
 
     def level_pair(self, level: Level) -> Pair:
         """The style of an attention level, as ANSI strings."""
@@ -104,6 +106,10 @@ class Layout:
         styled = body_styled or (style is None and level is INFO)
         start = self.start(vm, pair, mark, label)  # first: it may widen the column
         room = self.body_width
+        # ASCII takes a cell a character at most (escapes only add to its length), as fold says
+        fits = body.isascii() and (not room or len(body) <= room)
+        if fits and not more and body and self.mark is None:  # one line: the common case
+            return f"{start}{pair[0]}{body}{pair[1]}\n" if styled else f"{start}{body}\n"
         if room:
             body, *folded = fold(body, room)
             if folded:

@@ -2,15 +2,14 @@
 
 ``Lines`` (through ``Layout.line``) is what a line looks like; this module only
 builds the same bytes sooner for the common case, which is most of a fleet's
-log: printable ASCII text that fits the body's width, in one line. There no
-folding, no cell counting (an ASCII string's length is its width) and no
-escaping is needed, and the start of the line — the VM's cell, the styled
-``MARK LABEL``, the body's style — depends only on the VM, the level, the kind
-and the screen, so it is built once and kept. Everything else goes the general
-way: other text (wide, combining, control or hidden characters, a field to cut),
-a body wider than the screen, more lines (a remediation, a multi-line detail),
-``--grep``'s marks, the other kinds. tests/test_fused.py renders hostile
-streams both ways and compares the bytes.
+log: printable ASCII text, in one line or folded under its body. There no cell
+counting (an ASCII string's length is its width) and no escaping is needed, and
+the start of the line — the VM's cell, the styled ``MARK LABEL``, the body's
+style — depends only on the VM, the level, the kind and the screen, so it is
+built once and kept. Everything else goes the general way: other text (wide,
+combining, control or hidden characters, a field to cut), more lines (a
+remediation, a multi-line detail), ``--grep``'s marks, the other kinds.
+tests/test_fused.py renders hostile streams both ways and compares the bytes.
 """
 
 from __future__ import annotations
@@ -26,8 +25,9 @@ from castra_tail.render.text import MAX_FIELD, duration
 from castra_tail.render.theme import MARKS, STEP_MARKS
 from castra_tail.run.vm import Vm
 
-#: Line starts kept (per VM, level and kind); past it, each is built again.
-MAX_STARTS: Final = 10_000
+#: Line starts kept per kind (per VM, level and kind); when full, they are forgotten and
+#: kept again as they come (a log of many runs moves on to other VMs).
+MAX_STARTS: Final = 2048
 #: VM names longer than this are not keys (a key keeps its whole string alive).
 MAX_KEY: Final = 256
 #: What a step's status adds after its duration (``Lines._step``), for the known ones.
@@ -52,6 +52,7 @@ class Fused:
         self._messages: dict[Key, Ends] = {}
         self._steps: dict[Key, Ends] = {}
         self._lifecycles: dict[Key, Ends] = {}
+        self._mores: dict[tuple[str, str], tuple[str, str, str]] = {}  # by style
         self._epoch = -1  # the layout's epoch the kept starts are for
         self._room = 0  # the body's width (0: never fold)
         self._limit = 0  # the longest body that fits on the head line
@@ -140,14 +141,20 @@ class Fused:
         start = layout.start(vm, pair, mark, label or kind)
         if layout.epoch != self._epoch:
             self._resized()  # this VM widened the column: every start kept is too narrow
-        if styled and pair[0]:
-            indent = layout.indent + pair[0]
-            ends = (start + pair[0], pair[1] + "\n", indent, pair[1] + "\n")
-        else:
-            ends = (start, "\n", layout.indent, "\n")
-        if len(kept) < MAX_STARTS and (vm is None or len(vm) <= MAX_KEY):
+        on, off = pair if styled else ("", "")
+        ends = (start + on, *self._more(on, off))
+        if vm is None or len(vm) <= MAX_KEY:
+            if len(kept) >= MAX_STARTS:
+                kept.clear()
             kept[(vm, level, kind)] = ends
         return ends
+
+    def _more(self, on: str, off: str) -> tuple[str, str, str]:
+        """A line's end, and the start and end of a piece folded under its body, in a style."""
+        more = self._mores.get((on, off))
+        if more is None:
+            more = self._mores[on, off] = (off + "\n", self.layout.indent + on, off + "\n")
+        return more
 
     def _folded(self, ends: Ends, body: str) -> str | None:
         """The lines of a printable ASCII ``body`` too wide for the head line, folded.
@@ -166,7 +173,7 @@ class Fused:
     def _resized(self) -> None:
         layout = self.layout
         self._epoch = layout.epoch
-        for kept in (self._messages, self._steps, self._lifecycles):
+        for kept in (self._messages, self._steps, self._lifecycles, self._mores):
             kept.clear()
         self._room = room = layout.body_width
         self._limit = min(room, MAX_FIELD) if room else MAX_FIELD

@@ -18,7 +18,12 @@ import pytest
 
 from conftest import ROOT
 
-HOT = ("castra_tail.pipeline", "castra_tail.run.intake", "castra_tail.render.lines")
+HOT = (
+    "castra_tail.pipeline",
+    "castra_tail.run.intake",
+    "castra_tail.render.lines",
+    "castra_tail.render.fused",
+)
 COMPILED = os.environ.get("CASTRA_TAIL_COMPILED") == "1"
 
 

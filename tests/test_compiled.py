@@ -18,12 +18,7 @@ import pytest
 
 from conftest import ROOT
 
-HOT = (
-    "castra_tail.pipeline",
-    "castra_tail.run.intake",
-    "castra_tail.render.lines",
-    "castra_tail.render.fused",
-)
+HOT = ("castra_tail.pipeline", "castra_tail.run.intake", "castra_tail.render.lines")
 COMPILED = os.environ.get("CASTRA_TAIL_COMPILED") == "1"
 
 

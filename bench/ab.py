@@ -36,7 +36,9 @@ def measure(checkout: Path, args: list[str], stream: Path) -> tuple[float, float
             + [sys.executable, "-m", "castra_tail", *args, str(stream)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            env={**os.environ, "PYTHONPATH": str(checkout)},
+            # PYTHONSAFEPATH: ``-m`` would put the working directory first on the path, and
+            # from inside a checkout both sides would run that checkout.
+            env={**os.environ, "PYTHONSAFEPATH": "1", "PYTHONPATH": str(checkout)},
             check=False,
         )
         wall, user, system, rss = out.read().split()[-4:]

@@ -18,6 +18,7 @@ from castra_tail.output.modes import Note, NoteKind, View
 from castra_tail.render.bootstraps import chart
 from castra_tail.render.console import color_system, draw
 from castra_tail.render.console import console as make_console
+from castra_tail.render.fused import Fused
 from castra_tail.render.highlight import highlighter
 from castra_tail.render.lines import Lines
 from castra_tail.render.panel import panel
@@ -69,6 +70,7 @@ class TextView(View):
         self.lines = Lines(self.palette, width - (TIME_WIDTH + 1 if elapsed else 0))
         if highlight:
             self.lines.layout.mark = highlighter(highlight)
+        self.render = Fused(self.lines).event  # the same lines, the frequent ones sooner
         self.vm_filter = vm_filter  # --vm: the panel's and the final chart's VMs
         self.shows_events = lines
         self.timelines = timelines and lines
@@ -97,7 +99,8 @@ class TextView(View):
     def event(self, event: ev.Event, level: Level, raw: bytes, vm: Vm | None) -> None:
         if not self.shows_events:
             return
-        self._write(self.lines.event(event, level, raw, vm), event.ts)
+        text = self.render(event, level, raw, vm)
+        self.out.write(self._stamped(text, event.ts) if self.elapsed else text)
         if self.timelines and isinstance(event, _BOOTSTRAP_ENDS):
             self._timeline(vm)
 
@@ -126,12 +129,14 @@ class TextView(View):
     def flush(self) -> None:
         self.out.flush()
 
-    def _write(self, text: str, ts: str | None = None) -> None:
-        if self.elapsed:
-            stamp = _ts_clock(ts) if ts else self._clock
-            blank = " " * (TIME_WIDTH + 1)
-            text = f"{stamp} " + text.replace("\n", "\n" + blank, text.count("\n") - 1)
-        self.out.write(text)
+    def _write(self, text: str) -> None:
+        self.out.write(self._stamped(text) if self.elapsed else text)
+
+    def _stamped(self, text: str, ts: str | None = None) -> str:
+        """``text`` with --elapsed's time column: the event's time of day, else the clock's."""
+        stamp = _ts_clock(ts) if ts else self._clock
+        blank = " " * (TIME_WIDTH + 1)
+        return f"{stamp} " + text.replace("\n", "\n" + blank, text.count("\n") - 1)
 
     # --- the end ------------------------------------------------------------------------
 

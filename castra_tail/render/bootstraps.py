@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Final
 
-from castra_tail.render.text import clean, duration, fit, pad, width_of
+from castra_tail.render.text import cells, column, duration
 from castra_tail.render.theme import BOOTSTRAP_MARKS, Palette
 from castra_tail.render.timeline import BAR, DUR_WIDTH, MAX_BAR, MIN_BAR, STEP_STYLE
 from castra_tail.run.vm import Bootstrap, Vm
@@ -31,7 +31,7 @@ def chart(vms: Iterable[Vm], width: int, p: Palette) -> str:
     shown = sorted(ran, key=lambda vm: _bootstrap(vm).status not in _BAD)[:MAX_ROWS]
     shown.sort(key=ran.index)
     scale = max(_total(vm) for vm in ran)
-    name_width = min(MAX_NAME, max(width_of(clean(vm.name, MAX_NAME + 1)) for vm in shown))
+    name_width = min(MAX_NAME, max(cells(vm.name, MAX_NAME + 1) for vm in shown))
     bar_width = min(MAX_BAR, max(MIN_BAR, width - name_width - 15))
     rows = [p.wrap("heading", "bootstraps on one time axis")]
     rows += [_row(vm, scale, name_width, bar_width, p) for vm in shown]
@@ -65,9 +65,9 @@ def _row(vm: Vm, scale: int, name_width: int, bar_width: int, p: Palette) -> str
             piece = BAR.get(step.status, "▒") * (end - used)
             cells.append(p.wrap(STEP_STYLE.get(step.status, "step.other"), piece))
             used = end
-    name = fit(clean(vm.name, 4 * name_width), name_width)
+    name = column(vm.name, name_width, 4 * name_width)
     took = duration(_total(vm))
     return (
-        f"  {p.wrap(style, mark)} {pad(name, name_width)} ▕{''.join(cells)}"
+        f"  {p.wrap(style, mark)} {name} ▕{''.join(cells)}"
         f"{' ' * (bar_width - used)}▏ {took:>{DUR_WIDTH}}"
     )

@@ -9,6 +9,7 @@ that wraps it softly still copies it whole.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Final
 
 from rich.cells import cell_len
@@ -25,27 +26,39 @@ class Whole(str):
     __slots__ = ()
 
 
+Measure = Callable[[str], int]
+Fit = Callable[[str, int], int]
+
+
 def wrap(line: str, width: int) -> list[str]:
     """``line`` in pieces of at most ``width`` display cells, broken at spaces where it can."""
-    if width <= 0 or cell_len(line) <= width:
+    # Printable ASCII takes a cell a character: its length is its width, measured at C speed.
+    if line.isascii() and line.isprintable():
+        return wrap_measured(line, width, len, _fit_ascii)
+    return wrap_measured(line, width, cell_len, _fit)
+
+
+def wrap_measured(line: str, width: int, measure: Measure, fit: Fit) -> list[str]:
+    """``wrap``, measuring with ``measure`` (display cells) and ``fit`` (what fits in a width)."""
+    if width <= 0 or measure(line) <= width:
         return [line]
     pieces: list[str] = []
     current, used = "", 0
     for token in _TOKENS.findall(line):
-        size = cell_len(token.rstrip())
+        size = measure(token.rstrip())
         if used + size <= width:
-            current, used = current + token, used + cell_len(token)
+            current, used = current + token, used + measure(token)
             continue
         if size > width:  # no space to break it at (CJK text, a long path): fill the line
-            cut = _fit(token, width - used) if used < width else 0
+            cut = fit(token, width - used) if used < width else 0
             current, token = current + token[:cut], token[cut:]
         if current.strip():
             pieces.append(current.rstrip())
-        while cell_len(token.rstrip()) > width:
-            cut = max(1, _fit(token, width))  # a wide character wider than the line still moves on
+        while measure(token.rstrip()) > width:
+            cut = max(1, fit(token, width))  # a wide character wider than the line still moves on
             pieces.append(token[:cut])
             token = token[cut:]
-        current, used = token, cell_len(token)
+        current, used = token, measure(token)
     if current.strip():
         pieces.append(current.rstrip())
     return pieces or [""]
@@ -69,6 +82,11 @@ def fold(line: str, width: int) -> list[str]:
     end = escapes[-1] if line.endswith(escapes[-1]) and len(escapes) > bool(start) else ""
     # A style inside the line (not around it) is lost in the pieces: rare, and still readable.
     return [f"{start}{piece}{end}" for piece in wrap(text, width)]
+
+
+def _fit_ascii(text: str, width: int) -> int:
+    """``_fit`` for printable ASCII, a cell a character."""
+    return max(0, min(len(text), width))
 
 
 def _fit(text: str, width: int) -> int:

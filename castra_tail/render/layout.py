@@ -48,6 +48,9 @@ class Layout:
         self.vm_width = MIN_VM_WIDTH
         self.max_vm_width = MAX_VM_WIDTH
         self._vm_cells: dict[str | None, str] = {}
+        #: Counts the changes of the columns (a resize, a wider VM): what was laid out before
+        #: a change is laid out again (render/fused.py keeps line starts until then).
+        self.epoch = 0
         self.resize(width)
         self._heads: dict[tuple[Pair, str, str], str] = {}
         self._vm_colour: dict[str, int] = {}
@@ -68,6 +71,7 @@ class Layout:
         if self.vm_width > self.max_vm_width:
             self.vm_width = self.max_vm_width
         self._vm_cells.clear()  # names are cut to the new width
+        self.epoch += 1
 
     @property
     def indent(self) -> str:
@@ -77,7 +81,9 @@ class Layout:
     @property
     def body_width(self) -> int:
         """Columns left for a body after ``VM  M LABEL`` (0: do not wrap)."""
-        return max(MIN_BODY_WIDTH // 2, self.width - len(self.indent)) if self.width else 0
+        if not self.width:
+            return 0
+        return max(MIN_BODY_WIDTH // 2, self.width - (self.vm_width + 5 + LABEL_WIDTH))
 
     def level_pair(self, level: Level) -> Pair:
         """The style of an attention level, as ANSI strings."""
@@ -98,8 +104,12 @@ class Layout:
         """One event's lines: the head line, then ``more`` under its body (each ends in \\n)."""
         pair = style if style is not None else self._level[level]
         styled = body_styled or (style is None and level is INFO)
-        cell = self._vm_cells.get(vm) or self._vm_cell(vm)  # first: it may widen the column
+        start = self.start(vm, pair, mark, label)  # first: it may widen the column
         room = self.body_width
+        # ASCII takes a cell a character at most (escapes only add to its length), as fold says
+        fits = body.isascii() and (not room or len(body) <= room)
+        if fits and not more and body and self.mark is None:  # one line: the common case
+            return f"{start}{pair[0]}{body}{pair[1]}\n" if styled else f"{start}{body}\n"
         if room:
             body, *folded = fold(body, room)
             if folded:
@@ -107,16 +117,24 @@ class Layout:
             more = [piece for m in more for piece in fold(m, room)]
         if styled:
             body = f"{pair[0]}{body}{pair[1]}" if body else body
-        head = self._heads.get((pair, mark, label))
-        if head is None:
-            head = self._head(pair, mark, label)
         if self.mark is not None:
             body, more = self.mark(body), [self.mark(m) for m in more]
-        line = f"{cell}  {head}{body}\n"
+        line = f"{start}{body}\n"
         if not more:
             return line
         indent = self.indent
         return line + "".join(f"{indent}{m}\n" if m else "\n" for m in more)
+
+    def start(self, vm: str | None, pair: Pair, mark: str, label: str) -> str:
+        """A head line up to its body: the VM's cell and ``MARK LABEL`` in ``pair``'s style.
+
+        It may widen the VM column (a VM seen first): ``body_width`` is read after it.
+        """
+        cell = self._vm_cells.get(vm) or self._vm_cell(vm)
+        head = self._heads.get((pair, mark, label))
+        if head is None:
+            head = self._head(pair, mark, label)
+        return f"{cell}  {head}"
 
     def styled(self, lines: Iterable[str], pair: Pair) -> list[str]:
         """Each line in a style."""
@@ -160,6 +178,7 @@ class Layout:
             if width > self.vm_width:
                 self.vm_width = width
                 self._vm_cells.clear()
+                self.epoch += 1
             start, end = self.p.pair(f"vm.{self._colour(vm)}")
             cell = f"{start}{name}{end}" + " " * (self.vm_width - width)
         if len(self._vm_cells) < MAX_REMEMBERED and (vm is None or len(vm) <= MAX_KEY):

@@ -104,7 +104,7 @@ class Lines:
         return self.line(e.vm, level, MARKS[level], label, first, more, body_styled=True)
 
     def _lifecycle(self, e: ev.VmLifecycle, level: Level, raw: bytes, vm: Vm | None) -> str:
-        describe = _PHASES.get(e.phase)
+        describe = PHASES.get(e.phase)
         if describe is None:
             body = f"{clean(e.phase, 60)} {fields(raw, skip=('type', 'vm', 'phase'))}"
             return self.line(e.vm, level, MARKS[level], "lifecycle", body)
@@ -265,7 +265,8 @@ def _discarded(e: ev.VmLifecycle, vm: Vm | None) -> tuple[str, str]:
     return "overlay", f"{body}  {clean(e.overlay_path or '')}"
 
 
-_PHASES: Final[dict[str, Callable[[ev.VmLifecycle, Vm | None], tuple[str, str]]]] = {
+#: How each lifecycle phase is shown: its label and body (also read by render/fused.py).
+PHASES: Final[dict[str, Callable[[ev.VmLifecycle, Vm | None], tuple[str, str]]]] = {
     "overlay_prepared": lambda e, vm: ("overlay", f"prepared {clean(e.overlay_path or '')}"),
     "launched": lambda e, vm: ("launched", f"pid {e.pid}"),
     "shutdown_requested": lambda e, vm: ("shutdown", "requested"),

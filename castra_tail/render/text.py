@@ -165,6 +165,23 @@ def pad(text: str, width: int) -> str:
     return text + " " * (width - width_of(text))
 
 
+def cells(text: str, limit: int) -> int:
+    """How many cells ``text`` from the stream takes once cleaned and cut to ``limit``."""
+    if len(text) <= limit and text.isascii() and text.isprintable():
+        return len(text)  # the common case: nothing to escape or cut, a cell a character
+    return width_of(clean(text, limit))
+
+
+def column(text: str, width: int, limit: int = MAX_FIELD) -> str:
+    """``text`` from the stream in a column of ``width`` cells: cleaned, cut (``…``), padded.
+
+    ``clean`` cuts it to ``limit`` characters first.
+    """
+    if len(text) <= width and len(text) <= limit and text.isascii() and text.isprintable():
+        return text.ljust(width)  # the common case: it fits as it is
+    return pad(fit(clean(text, limit), width), width)
+
+
 def show_bytes(raw: bytes, limit: int = MAX_FIELD) -> str:
     """Undecodable input shown as text: invalid UTF-8 replaced, controls escaped."""
     return clean(raw[: limit * 4].decode("utf-8", "replace").rstrip("\r"), limit)

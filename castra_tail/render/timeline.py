@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from castra_tail.render.text import clean, clean_lines, duration, fit, pad, width_of
+from castra_tail.render.text import cells, clean, clean_lines, column, duration
 from castra_tail.render.theme import BOOTSTRAP_MARKS, STEP_MARKS, Palette
 from castra_tail.run.records import Step
 from castra_tail.run.vm import Bootstrap, Vm
@@ -32,7 +32,7 @@ def timeline(vm: Vm, width: int, p: Palette) -> str:
     assert b is not None, "a timeline needs a bootstrap"
     rows = [_headline(vm.name, b, p)]
     steps = b.steps
-    widest = max((width_of(clean(s.step, MAX_NAME + 1)) for s in steps), default=8)
+    widest = max((cells(s.step, MAX_NAME + 1) for s in steps), default=8)
     name_width = min(MAX_NAME, widest)
     bar_width = min(MAX_BAR, max(MIN_BAR, width - name_width - 15))
     total = max(b.duration_ms or 0, b.steps_ms, 1)
@@ -58,17 +58,28 @@ def timeline(vm: Vm, width: int, p: Palette) -> str:
 
 def _headline(name: str, b: Bootstrap, p: Palette) -> str:
     mark, style = BOOTSTRAP_MARKS.get(b.status, ("?", "muted"))
-    n = len(b.steps)
-    facts = {
-        "success": f"success in {duration(b.duration_ms)}",
-        "noop": f"nothing to do (noop) in {duration(b.duration_ms)}",
-        "failed": _failure(b),
-        "incomplete": f"incomplete: never finished, {n} step{'s' * (n != 1)} seen",
-        "interrupted": f"interrupted after {n} step{'s' * (n != 1)}",
-        "running": f"running, {n} step{'s' * (n != 1)} so far",
-        "planned": "planned, not started",
-    }.get(b.status, clean(b.status))
-    return f"{p.wrap('heading', clean(name, 40))} bootstrap {p.wrap(style, f'{mark} {facts}')}"
+    return f"{p.wrap('heading', clean(name, 40))} bootstrap {p.wrap(style, f'{mark} {_facts(b)}')}"
+
+
+def _facts(b: Bootstrap) -> str:
+    """What the headline says of a bootstrap in ``status``."""
+    status, n = b.status, len(b.steps)
+    steps = f"{n} step{'s' * (n != 1)}"
+    if status == "success":
+        return f"success in {duration(b.duration_ms)}"
+    if status == "failed":
+        return _failure(b)
+    if status == "noop":
+        return f"nothing to do (noop) in {duration(b.duration_ms)}"
+    if status == "incomplete":
+        return f"incomplete: never finished, {steps} seen"
+    if status == "interrupted":
+        return f"interrupted after {steps}"
+    if status == "running":
+        return f"running, {steps} so far"
+    if status == "planned":
+        return "planned, not started"
+    return clean(status)
 
 
 def _failure(b: Bootstrap) -> str:
@@ -88,10 +99,10 @@ def _row(step: Step, offset: int, total: int, name_width: int, bar_width: int, p
     else:
         bar, end = "·", min(bar_width, start + 1)
         start = end - 1
-    name = fit(clean(step.step, 4 * name_width), name_width)
+    name = column(step.step, name_width, 4 * name_width)
     mark = p.wrap(style, STEP_MARKS.get(step.status, "?"))
     return (
-        f"  {mark} {pad(name, name_width)} ▕{' ' * start}{p.wrap(style, bar)}"
+        f"  {mark} {name} ▕{' ' * start}{p.wrap(style, bar)}"
         f"{' ' * (bar_width - end)}▏ {duration(step.duration_ms):>{DUR_WIDTH}}"
     )
 

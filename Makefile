@@ -33,9 +33,8 @@ test: $(STAMP)
 COMPILED := build/compiled
 HOT      := pipeline.py run/intake.py run/state.py run/vms.py run/kept.py run/phases.py \
             run/commands.py run/stream.py run/trailing.py \
-            contract/levels.py render/layout.py render/lines.py render/text.py
-# The lines' fast path and what each bootstrap's end draws (issue 15, point 3).
-HOT      += render/fused.py render/timeline.py render/bootstraps.py
+            contract/levels.py render/layout.py render/lines.py render/text.py \
+            render/fused.py render/timeline.py render/bootstraps.py
 SOURCES  := $(shell find castra_tail -name '*.py')
 WITH_COMPILED := PYTHONSAFEPATH=1 PYTHONPATH=$(CURDIR)/$(COMPILED) CASTRA_TAIL_COMPILED=1
 

@@ -113,6 +113,11 @@ class Extra(Protocol):
         """Add what a reading process's ``dumps`` wrote (msgspec.DecodeError if not that)."""
         ...
 
+    def joinable(self) -> bool:
+        """Whether the next part may be joined as reading in order would add it up (False:
+        its range is read here, in order)."""
+        ...
+
 
 class _Sent(msgspec.Struct, array_like=True, gc=False):
     part: bytes  # wire.dumps: the lines and runs read, and the last run whole
@@ -137,8 +142,11 @@ def read_file(
         with open(path, "rb") as f:
             _read_range(f, path, *ranges[0], max_line, stream)
             for child, (lo, hi, first_line) in zip(children, ranges[1:], strict=True):
+                if extra is not None and not extra.joinable() and child is not None:
+                    child.end()  # what it sends could not be joined: read its range here
+                    child = None
                 got = child.result() if child is not None else None
-                if got is None:  # no process, or it failed: the range is read here
+                if got is None:  # no process, or it failed or gave up: the range is read here
                     _read_range(f, path, lo, hi, first_line, max_line, stream)
                     continue
                 part, run, theirs = got

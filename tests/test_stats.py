@@ -17,14 +17,18 @@ from hypothesis import strategies as st
 from castra_tail import parallel
 from castra_tail.input.sources import FileSource
 from castra_tail.render.text import clean
+from castra_tail.run.log import record_of
+from castra_tail.run.selection import parse
 from castra_tail.run.stream import Stream
+from castra_tail.run.verdict import Policy
 from castra_tail.stats import parts, sketch, tally
+from castra_tail.stats import run as stats_run
 from castra_tail.stats.masking import mask
 from castra_tail.stats.report import report
 from castra_tail.stats.run import read
 from castra_tail.stats.sketch import ALPHA, Durations
 
-from conftest import FIXTURES, ROOT, example, fuzz, run_cli
+from conftest import FIXTURES, ROOT, example, fuzz, replay_stream, run_cli
 from test_markdown_safety import CONTROLS, HOSTILE, Shape, render
 
 STEPS = ("wait-handshake", "connect", "transfer", "apply", "verify")
@@ -483,5 +487,33 @@ def test_past_a_name_cap_several_cores_still_give_the_answer_of_one(
     path.write_text("".join(json.dumps(e) + "\n" for e in runs(kept) + runs(late)))
     assert len(parallel.split(str(path), 2)) == 2
     one = read([FileSource(str(path))], max_line=1 << 20, jobs=1, by_vm=False)
+    reads = []
+    monkeypatch.setattr(stats_run, "read", lambda *a, **k: reads.append(a) or read(*a, **k))
     two = read([FileSource(str(path))], max_line=1 << 20, jobs=2, by_vm=False)
     assert two == one
+    # ... and the file was read once: past the cap the parent read on in order, not
+    # the whole file again (twice the work, where -j1 reads it once).
+    assert reads == []
+    few = tmp_path / "few.ndjson"  # fewer names than the cap: the parts are joined
+    few.write_text("".join(json.dumps(e) + "\n" for e in runs(kept[:2] * 30 + kept[2:4] * 30)))
+    assert read([FileSource(str(few))], max_line=1 << 20, jobs=2, by_vm=False) == read(
+        [FileSource(str(few))], max_line=1 << 20, jobs=1, by_vm=False
+    )
+
+
+def test_a_reading_process_gives_up_once_a_name_cap_is_reached(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(tally, "MAX_VMS", 3)
+    here = parts.Parts(tally.Tally())
+    apart = here.fresh()
+    runs = replay_stream([str(FIXTURES / "three-runs.ndjson")], selection=parse("all")).full
+    first, second = runs[0], runs[1]
+    assert len(first.vms) == 3 and len(second.vms) == 2
+    apart.add(second, record_of(second, Policy()))  # two names of three
+    with pytest.raises(parts.Full):  # the third: its part could not be joined any more
+        apart.add(first, record_of(first, Policy()))
+    here.add(second, record_of(second, Policy()))  # read in order: counts on
+    assert here.joinable()
+    here.add(first, record_of(first, Policy()))
+    assert not here.joinable()

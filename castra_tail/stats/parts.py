@@ -51,22 +51,36 @@ class _Tally(msgspec.Struct, array_like=True, gc=False):
     tokens: Wire
 
 
+class Full(Exception):
+    """A reading process's tally reached a name cap: its part can no longer be joined as
+    reading in order would count it, so it stops (parallel.py reads its range in order)."""
+
+
 class Parts:
     """A tally as parallel.py's ``Extra``: added to as runs fold, sent, and joined."""
 
-    def __init__(self, tally: t.Tally) -> None:
+    def __init__(self, tally: t.Tally, *, apart: bool = False) -> None:
         self.tally = tally
-        #: A name cap was reached in a part or in the join: the answer may differ from
-        #: reading in order (see ``stats.run.read``, which then reads in order).
+        #: Kept by a reading process (``fresh``): it gives up once a name cap is reached.
+        self.apart = apart
+        #: A name cap was reached in the join: the answer may differ from reading in
+        #: order (see ``stats.run.read``, which then reads in order).
         self.inexact = False
 
     def fresh(self) -> Parts:
         """An empty tally of the same kind, for a reading process."""
-        return Parts(t.Tally(by_vm=self.tally.by_vm))
+        return Parts(t.Tally(by_vm=self.tally.by_vm), apart=True)
 
     def add(self, run: Run, record: RunRecord) -> None:
-        """Tally a run as it is folded."""
+        """Tally a run as it is folded (in a reading process: ``Full`` past a name cap)."""
         self.tally.add(run, record)
+        if self.apart and self.tally.full:
+            raise Full
+
+    def joinable(self) -> bool:
+        """Whether a part read apart may still be joined to this tally: not once it has
+        reached a name cap (a name the part tracks may have gone to ``(other)`` here)."""
+        return not self.tally.full
 
     def dumps(self) -> bytes:
         """The tally, for the parent."""

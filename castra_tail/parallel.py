@@ -59,7 +59,7 @@ def jobs_available() -> int:
 
 def idle_cores(load: float | None = None) -> int:
     """The default ``-j``: the cores this process may use less those the rest of the machine
-    keeps busy (``load``: its load average of the last minute, rounded), at least one.
+    keeps busy (``load``, rounded; by default ``busy_cores()``), at least one.
 
     A process reading a range on a busy core only takes turns with the work
     already there: the answer is no sooner, and the fork, the cut and the
@@ -68,11 +68,38 @@ def idle_cores(load: float | None = None) -> int:
     CPU within 4 %; with both busy, the same wall time as one process, and more CPU.
     """
     if load is None:
-        try:
-            load = os.getloadavg()[0]
-        except OSError:  # no load average here: take every core
-            load = 0.0
+        load = busy_cores()
     return max(1, jobs_available() - round(load))
+
+
+def busy_cores() -> float:
+    """How many cores the rest of the machine keeps busy: the last minute's load average,
+    or the tasks runnable right now besides this one when they are fewer.
+
+    The average trails by a minute: just after a job (a build, the tests, an earlier
+    reading) it still counts cores that are idle now, and a second process would
+    then never be started where it pays most.
+    """
+    try:
+        average = os.getloadavg()[0]
+    except OSError:  # no load average here: take every core
+        return 0.0
+    now = runnable_others()
+    return average if now is None else min(average, now)
+
+
+#: The kernel's load figures: the fourth field is ``runnable/all`` tasks, right now.
+LOADAVG: Final = "/proc/loadavg"
+
+
+def runnable_others(path: str = LOADAVG) -> int | None:
+    """How many tasks other than this one are runnable right now (None: not known here)."""
+    try:
+        with open(path, "rb") as f:
+            runnable = int(f.read().split()[3].split(b"/")[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return max(0, runnable - 1)  # this process, reading, is one of them
 
 
 def parts(path: str, jobs: int) -> int:

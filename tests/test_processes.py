@@ -168,6 +168,43 @@ def test_the_default_jobs_are_the_cores_the_machine_leaves_idle(
     assert parallel.idle_cores(load) == jobs
 
 
+@pytest.mark.parametrize(
+    ("average", "now", "busy"), [(1.8, 0, 0.0), (1.8, 1, 1.0), (0.3, 5, 0.3), (1.8, None, 1.8)]
+)
+def test_the_cores_busy_are_the_load_average_or_those_busy_now_if_fewer(
+    monkeypatch: pytest.MonkeyPatch, average: float, now: int | None, busy: float
+) -> None:
+    """Just after a job the minute's average still counts cores idle now."""
+    from castra_tail import parallel
+
+    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (average, average, average))
+    monkeypatch.setattr(parallel, "runnable_others", lambda: now)
+    assert parallel.busy_cores() == busy
+
+
+@pytest.mark.parametrize(
+    ("text", "others"),
+    [
+        (b"1.95 1.50 1.20 1/300 12345\n", 0),
+        (b"0.50 0.40 0.30 4/300 12345\n", 3),
+        (b"0.50 0.40 0.30\n", None),
+        (b"x y z a/b c\n", None),
+        (b"", None),
+    ],
+)
+def test_the_tasks_runnable_now_are_read_from_the_kernel(
+    tmp_path: Path, text: bytes, others: int | None
+) -> None:
+    from castra_tail import parallel
+
+    path = tmp_path / "loadavg"
+    path.write_bytes(text)
+    assert parallel.runnable_others(str(path)) == others
+    assert parallel.runnable_others(str(tmp_path / "none")) is None
+    if Path(parallel.LOADAVG).exists():  # Linux: this process, at least, runs
+        assert isinstance(parallel.runnable_others(), int)
+
+
 @pytest.mark.parametrize(("load", "forks"), [(0.0, 1), (1.8, 0)])
 def test_a_busy_machine_reads_a_big_file_in_one_process_unless_asked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, load: float, forks: int
@@ -181,6 +218,7 @@ def test_a_busy_machine_reads_a_big_file_in_one_process_unless_asked(
     monkeypatch.setattr(parallel, "MIN_BYTES", 0)
     monkeypatch.setattr(parallel, "MIN_PART", 1)
     monkeypatch.setattr(parallel.os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(parallel, "runnable_others", lambda: round(load))  # busy now too
     starts: list[object] = []
     start = parallel._Child.start
     monkeypatch.setattr(parallel._Child, "start", lambda *a: starts.append(a) or start(*a))

@@ -8,6 +8,10 @@ from pathlib import Path
 import pytest
 
 from castra_tail.contract.events import Usage
+from castra_tail.filters import Selector
+from castra_tail.input.sources import Chunk
+from castra_tail.output.modes import Silent
+from castra_tail.pipeline import consume
 from castra_tail.run.stream import Stream
 from castra_tail.run.vm import Vm
 
@@ -447,6 +451,28 @@ def test_messages_that_name_a_vm_after_the_end_trail_the_run_too(
     runs = json.loads(run_cli(["runs", str(path), "--format", "json"]).stdout)["runs"]
     assert [r["number"] for r in runs] == [1]
     assert runs[0]["ok"] is (level != "error")
+
+
+def test_a_long_vm_name_said_after_the_end_is_cut_once(tmp_path: Path) -> None:
+    long = "v" * 5000
+    told = json.dumps({"type": "message", "severity": "error", "vm": long, "text": "boom"})
+    path = tmp_path / "long.ndjson"
+    path.write_bytes(example("up").read_bytes() + told.encode() + b"\n")
+    run = replay_stream([str(path)]).current
+    assert run.find(long) is not None and run.find(long).errors == 1  # type: ignore[union-attr]
+    # ... and past the VM cap it is counted once among those not tracked
+    lines = [json.dumps({"type": "command.accepted", "command": "up"})]
+    lines += [json.dumps({"type": "vm.lifecycle", "vm": f"vm-{i}", "phase": "launched",
+                          "pid": i}) for i in range(3)]  # fmt: skip
+    lines += [json.dumps({"type": "vm.lifecycle", "vm": long, "phase": "launched", "pid": 9})]
+    lines += [json.dumps({"type": "command.completed", "command": "up", "exit_code": 0}), told]
+    path.write_text("\n".join(lines) + "\n")
+    stream = Stream(max_vms=3)
+    consume(
+        [Chunk(str(path), 1, path.read_bytes().splitlines())], stream, Silent(), Selector(), None
+    )
+    stream.finish()
+    assert stream.runs == 1 and stream.current.vms_not_tracked == 1
 
 
 def test_a_bad_line_of_another_file_than_the_runs_first_is_named_with_it(tmp_path: Path) -> None:

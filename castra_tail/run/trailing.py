@@ -55,7 +55,7 @@ def _take_vms(run: Run, other: Run) -> None:
     if the run had not seen it, as a message of its own would have)."""
     fleet = run.fleet
     for name, said in other.vms.items():
-        vm = fleet.vm(name)
+        vm = fleet.kept_vm(name)
         if vm is None:  # past the cap
             continue
         vm.warnings += said.warnings

@@ -54,14 +54,17 @@ class Fleet:
         return vm if vm is not None or len(name) <= MAX_KEPT else self.vms.get(keep(name))
 
     def _new_vm(self, name: str) -> Vm | None:
-        if len(name) > MAX_KEPT:  # known by its kept name
-            name = keep(name)
-            if (vm := self.vms.get(name)) is not None:
-                return vm
-        if len(self.vms) >= self.max_vms:
-            self.refuse(name)
-            return None
-        vm = self.vms[name] = Vm(name)
+        return self.kept_vm(keep(name))  # a long name is known by its kept form
+
+    def kept_vm(self, name: str) -> Vm | None:
+        """The VM of ``name`` as ``keep`` keeps it (another run's, say): found, made, or past
+        the cap counted among those not tracked (None). Never cut a second time."""
+        vm = self.vms.get(name)
+        if vm is None:
+            if len(self.vms) >= self.max_vms:
+                self.refuse(name)
+                return None
+            vm = self.vms[name] = Vm(name)
         return vm
 
     def refuse(self, name: str) -> None:

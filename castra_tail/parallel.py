@@ -169,6 +169,7 @@ def read_file(
         with open(path, "rb") as f:
             _read_range(f, path, *ranges[0], max_line, stream)
             for child, (lo, hi, first_line) in zip(children, ranges[1:], strict=True):
+                stream.end_range()  # folded (and added up) before asking whether to join
                 if extra is not None and not extra.joinable() and child is not None:
                     child.end()  # what it sends could not be joined: read its range here
                     child = None

@@ -501,6 +501,38 @@ def test_past_a_name_cap_several_cores_still_give_the_answer_of_one(
     )
 
 
+def test_a_run_that_fills_a_cap_where_the_file_is_cut_is_added_before_the_join(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The run under way where the first range ends is folded by the join: added up
+    # first, it shows the tally full, and the next range is read on in order — not
+    # joined, found inexact and the whole file read again.
+    monkeypatch.setattr(tally, "MAX_VMS", 5)
+    monkeypatch.setattr(parallel, "parts", lambda path, jobs: jobs)
+
+    def run(names: list[str]) -> str:
+        events = [{"type": "command.accepted", "command": "up"}]
+        for vm in names:
+            events += [
+                {"type": "bootstrap.started", "vm": vm, "base_hash": "b", "artifact_hash": "a",
+                 "trigger": "auto"},
+                {"type": "bootstrap.completed", "vm": vm, "status": "success", "duration_ms": 5},
+            ]  # fmt: skip
+        events.append({"type": "command.completed", "command": "up", "exit_code": 0})
+        return "".join(json.dumps(e) + "\n" for e in events)
+
+    small = run(["keep-0", "keep-1"]) * 40
+    path = tmp_path / "edge.ndjson"
+    path.write_text(small + run([f"new-{i}" for i in range(5)]) + small)
+    cuts = parallel.split(str(path), 2)
+    assert cuts[1][0] == len(small) + len(run([f"new-{i}" for i in range(5)]))  # after it
+    one = read([FileSource(str(path))], max_line=1 << 20, jobs=1, by_vm=False)
+    reads = []
+    monkeypatch.setattr(stats_run, "read", lambda *a, **k: reads.append(a) or read(*a, **k))
+    assert read([FileSource(str(path))], max_line=1 << 20, jobs=2, by_vm=False) == one
+    assert reads == []
+
+
 def test_a_reading_process_gives_up_once_a_name_cap_is_reached(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

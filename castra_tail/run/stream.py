@@ -163,6 +163,13 @@ class Stream:
         chosen = self.selection
         return not chosen.explicit or (not chosen.relative and chosen.chooses(run.number))
 
+    def end_range(self) -> None:
+        """A range of a file read apart begins here, where a run begins (parallel.py): the
+        run under way is folded, as that range's first line would fold it."""
+        self._release()
+        if self.current.events or self.current.malformed:
+            self._next()
+
     def absorb(
         self, lines: int, records: list[RunRecord], counted: int, failed: int, run: Run
     ) -> None:
@@ -170,12 +177,8 @@ class Stream:
         of the runs it finished (``counted`` runs, ``failed`` of them failed; past the log's
         bounds some were only counted) and ``run``, the one it ended with, whole. The range
         began where a run begins (parallel.py)."""
-        self._release()
-        if self.current.events or self.current.malformed:
-            self._fold(self.current)  # the range that follows starts another run
-            before = self.current.number
-        else:
-            before = self.current.number - 1
+        self.end_range()
+        before = self.current.number - 1  # the empty run under way: the part's first
         self.log.extend([renumbered(r, before) for r in records], counted, failed)
         run.number += before
         self.current = run

@@ -48,6 +48,13 @@ def named_vm(e: ev.Message) -> str | None:
     return named[1] if named else None
 
 
+def remember(said: list[str], remedy: str) -> None:
+    """Keep ``remedy`` among what was said to do (the run's or a VM's): once, the first
+    MAX_REMEDIATIONS."""
+    if remedy not in said and len(said) < MAX_REMEDIATIONS:
+        said.append(remedy)
+
+
 class Run:
     """The state of everything read so far."""
 
@@ -173,9 +180,7 @@ class Run:
             # A remedy is for a problem: the VM it names is one to track, even said first.
             vm = self.fleet.vm(named) if named is not None else None
             said = vm.remediations if vm is not None else self.remediations
-            remedy = keep(e.remediation)
-            if remedy not in said and len(said) < MAX_REMEDIATIONS:
-                said.append(remedy)
+            remember(said, keep(e.remediation))
 
     def cleaned(self, e: ev.Cleanup) -> None:
         """A cleanup: its bytes counted by category, dry run apart."""

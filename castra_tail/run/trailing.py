@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from castra_tail.contract import events as ev
 from castra_tail.run.kept import bump
-from castra_tail.run.state import MAX_RECORDS, MAX_REMEDIATIONS, Run
+from castra_tail.run.state import MAX_RECORDS, Run, remember
 
 
 def only_messages(run: Run) -> bool:
@@ -38,8 +38,7 @@ def take_trailing(run: Run, other: Run) -> None:
     for severity, n in other.messages.items():
         bump(run.messages, severity, n)
     for remedy in other.remediations:
-        if remedy not in run.remediations and len(run.remediations) < MAX_REMEDIATIONS:
-            run.remediations.append(remedy)
+        remember(run.remediations, remedy)
     _take_vms(run, other)
     run.malformed += other.malformed
     run.text_lines += other.text_lines
@@ -63,8 +62,7 @@ def _take_vms(run: Run, other: Run) -> None:
         if vm.first_error is None:
             vm.first_error = said.first_error
         for remedy in said.remediations:
-            if remedy not in vm.remediations and len(vm.remediations) < MAX_REMEDIATIONS:
-                vm.remediations.append(remedy)
+            remember(vm.remediations, remedy)
     for key in other.fleet.untracked:
         fleet.refuse_key(key)
     fleet.untracked_overflow |= other.fleet.untracked_overflow
